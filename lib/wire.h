@@ -1,0 +1,97 @@
+/* wire.h - Jupyter 5.3 messages as IPython Parallel sends them over ZeroMQ.
+ *
+ *   [ident..., "<IDS|MSG>", hmac_hex, header, parent_header, metadata, content, buffer...]
+ *
+ * A session holds the key, the session id and username that go into headers, a message
+ * counter for unique msg_ids, and the replay history. Messages hold parsed JSON for the
+ * four signed parts, copies of the routing identities, and buffers as blobs (received
+ * frames are kept without copying; buffers are sent without copying). */
+#ifndef IPPC_WIRE_H
+#define IPPC_WIRE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <zmq.h>
+
+#include "blob.h"
+#include "ippc.h"
+#include "replay.h"
+
+#define IPPC_DELIM "<IDS|MSG>"
+#define IPPC_DELIM_LEN 9
+#define IPPC_PROTOCOL_VERSION "5.3"
+/* Limits for hostile input: more frames or identities than this is malformed. */
+#define IPPC_WIRE_MAX_IDENTS 64
+#define IPPC_WIRE_MAX_FRAMES 65536
+
+typedef struct {
+    unsigned char *data;
+    size_t len;
+} ippc_ident_t;
+
+typedef struct {
+    ippc_ident_t *idents;
+    size_t nidents;
+    json_t *header;        /* always an object once built or parsed */
+    json_t *parent_header; /* object ({} when none) */
+    json_t *metadata;      /* object */
+    json_t *content;       /* object */
+    ippc_blob_t **buffers;
+    size_t nbuffers;
+} ippc_msg_t;
+
+/* A frame as (pointer, length): the input of ippc_wire_parse (fuzzing, tests). */
+typedef struct {
+    const void *data;
+    size_t len;
+} ippc_frame_t;
+
+ippc_msg_t *ippc_msg_new(void);
+void ippc_msg_destroy(ippc_msg_t **m);
+int ippc_msg_add_ident(ippc_msg_t *m, const void *data, size_t len);          /* copies */
+int ippc_msg_add_buffer(ippc_msg_t *m, ippc_blob_t *b);                       /* takes a reference */
+/* Convenience readers of the parsed header; NULL when absent or not a string. */
+const char *ippc_msg_type(const ippc_msg_t *m);
+const char *ippc_msg_id(const ippc_msg_t *m);
+const char *ippc_msg_parent_id(const ippc_msg_t *m);
+
+typedef struct ippc_session ippc_session_t;
+
+/* key may be NULL or "" (unsigned messages: empty signature, nothing checked).
+ * session_id NULL means a fresh uuid4; username NULL means the login name or "username". */
+ippc_session_t *ippc_session_new(const char *key, const char *session_id, const char *username,
+                                 ippc_error_t **err);
+void ippc_session_destroy(ippc_session_t **s);
+const char *ippc_session_id(const ippc_session_t *s);
+/* Turn replay checking off (e.g. for a relay that forwards the same message twice). */
+void ippc_session_set_replay_check(ippc_session_t *s, bool on);
+
+/* A new message with a fresh header {msg_id, msg_type, username, session, date, version}.
+ * content and metadata are stolen (NULL means {}); parent (a header) is referenced. */
+ippc_msg_t *ippc_session_msg(ippc_session_t *s, const char *msg_type, json_t *content,
+                             json_t *parent, json_t *metadata, ippc_error_t **err);
+
+/* The signature of the four serialized parts, as lowercase hex into out[65] ("" unsigned). */
+int ippc_session_sign(const ippc_session_t *s, const ippc_iovec_t parts[4], char out[2 * IPPC_HMAC_LEN + 1]);
+
+/* Serialize m (compact JSON, UTF-8) and send it as one multipart message. flags may be
+ * ZMQ_DONTWAIT. Returns 0 / -1 (IPPC_E_IO with zmq's reason; EAGAIN → IPPC_E_TIMEOUT). */
+int ippc_session_send(ippc_session_t *s, void *socket, const ippc_msg_t *m, int flags, ippc_error_t **err);
+/* Receive one multipart message (all its frames) and parse it. flags may be ZMQ_DONTWAIT
+ * (nothing waiting → NULL with IPPC_E_TIMEOUT). A malformed, badly signed or replayed
+ * message is consumed whole and reported with IPPC_E_PARSE / IPPC_E_SIGNATURE / IPPC_E_REPLAY. */
+ippc_msg_t *ippc_session_recv(ippc_session_t *s, void *socket, int flags, ippc_error_t **err);
+/* Parse frames already in memory (copies what it keeps). Same errors as recv. */
+ippc_msg_t *ippc_session_parse(ippc_session_t *s, const ippc_frame_t *frames, size_t nframes,
+                               ippc_error_t **err);
+/* Parse received zmq frames; takes the buffers' memory without copying (frames are moved). */
+ippc_msg_t *ippc_session_parse_zmq(ippc_session_t *s, zmq_msg_t *frames, size_t nframes,
+                                   ippc_error_t **err);
+
+/* The date format of headers: "2026-11-25T12:02:52.109945Z" into out[28] (now when ts NULL). */
+void ippc_wire_isodate(const struct timespec *ts, char out[32]);
+/* Index of the "<IDS|MSG>" delimiter among frames, or -1. */
+long ippc_wire_find_delim(const ippc_frame_t *frames, size_t nframes);
+
+#endif
