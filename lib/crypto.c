@@ -49,8 +49,9 @@ int ippc_hmac_sha256(const void *key, size_t keylen, const ippc_iovec_t *parts, 
     if (crypto_ready() != 0)
         return -1;
     crypto_auth_hmacsha256_state st;
-    /* libsodium hashes keys longer than the block size, as RFC 2104 asks. */
-    if (crypto_auth_hmacsha256_init(&st, key, keylen) != 0)
+    /* libsodium hashes keys longer than the block size, as RFC 2104 asks. The key is
+     * declared nonnull, even when empty. */
+    if (crypto_auth_hmacsha256_init(&st, key ? key : (const void *)"", keylen) != 0)
         return -1;
     for (size_t i = 0; i < nparts; i++)
         if (parts[i].len && crypto_auth_hmacsha256_update(&st, parts[i].data, parts[i].len) != 0)

@@ -15,6 +15,8 @@
 
 typedef struct ippc_replay ippc_replay_t;
 
+/* capacity 0 means IPPC_REPLAY_DEFAULT_CAPACITY; NULL when out of memory or capacity is
+ * over 2^30. A history is not locked: use it from one thread at a time. */
 ippc_replay_t *ippc_replay_new(size_t capacity);
 void ippc_replay_destroy(ippc_replay_t **r);
 /* Record sig; returns true when it was new, false when it was seen before (a replay). */

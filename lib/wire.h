@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 #include <zmq.h>
 
 #include "blob.h"
@@ -50,12 +51,16 @@ typedef struct {
 ippc_msg_t *ippc_msg_new(void);
 void ippc_msg_destroy(ippc_msg_t **m);
 int ippc_msg_add_ident(ippc_msg_t *m, const void *data, size_t len);          /* copies */
-int ippc_msg_add_buffer(ippc_msg_t *m, ippc_blob_t *b);                       /* takes a reference */
+/* Takes a reference of its own (ippc_blob_ref): the caller still drops its own. */
+int ippc_msg_add_buffer(ippc_msg_t *m, ippc_blob_t *b);
 /* Convenience readers of the parsed header; NULL when absent or not a string. */
 const char *ippc_msg_type(const ippc_msg_t *m);
 const char *ippc_msg_id(const ippc_msg_t *m);
 const char *ippc_msg_parent_id(const ippc_msg_t *m);
 
+/* A session is not locked: ippc_session_msg, _sign, _serialize and _send may be called
+ * from several threads at once (msg_ids stay unique), but _recv and _parse_* update the
+ * replay history and must be used by one thread at a time. */
 typedef struct ippc_session ippc_session_t;
 
 /* key may be NULL or "" (unsigned messages: empty signature, nothing checked).
@@ -75,6 +80,23 @@ ippc_msg_t *ippc_session_msg(ippc_session_t *s, const char *msg_type, json_t *co
 /* The signature of the four serialized parts, as lowercase hex into out[65] ("" unsigned). */
 int ippc_session_sign(const ippc_session_t *s, const ippc_iovec_t parts[4], char out[2 * IPPC_HMAC_LEN + 1]);
 
+/* The frames of a message as they go on the wire (ippc_session_serialize). The signature
+ * and JSON parts are owned here; identity and buffer frames point into the message, so
+ * the message must outlive this and stay unchanged. */
+typedef struct {
+    ippc_frame_t *frames; /* idents, delimiter, signature, 4 JSON parts, buffers */
+    size_t nframes;
+    char *parts[4]; /* header, parent_header, metadata, content as compact JSON */
+    size_t lens[4];
+    char sig[2 * IPPC_HMAC_LEN + 1];
+} ippc_wire_out_t;
+
+/* Serialize and sign m into out (zeroed first; freed with ippc_wire_out_free even after a
+ * failure). IPPC_E_INVALID when m does not hold four JSON objects. */
+int ippc_session_serialize(const ippc_session_t *s, const ippc_msg_t *m, ippc_wire_out_t *out,
+                           ippc_error_t **err);
+void ippc_wire_out_free(ippc_wire_out_t *out);
+
 /* Serialize m (compact JSON, UTF-8) and send it as one multipart message. flags may be
  * ZMQ_DONTWAIT. Returns 0 / -1 (IPPC_E_IO with zmq's reason; EAGAIN → IPPC_E_TIMEOUT). */
 int ippc_session_send(ippc_session_t *s, void *socket, const ippc_msg_t *m, int flags, ippc_error_t **err);
@@ -82,14 +104,21 @@ int ippc_session_send(ippc_session_t *s, void *socket, const ippc_msg_t *m, int 
  * (nothing waiting → NULL with IPPC_E_TIMEOUT). A malformed, badly signed or replayed
  * message is consumed whole and reported with IPPC_E_PARSE / IPPC_E_SIGNATURE / IPPC_E_REPLAY. */
 ippc_msg_t *ippc_session_recv(ippc_session_t *s, void *socket, int flags, ippc_error_t **err);
-/* Parse frames already in memory (copies what it keeps). Same errors as recv. */
+/* Parse frames already in memory (copies what it keeps). Same errors as recv.
+ * Checked in this order: frame count, delimiter, identities, signature syntax and value
+ * (IPPC_E_SIGNATURE, compared in constant time), replay (IPPC_E_REPLAY: only verified
+ * signatures enter the history), then each part's JSON and the header's msg_id, msg_type
+ * and session (IPPC_E_PARSE). An unsigned session ignores the signature frame. */
 ippc_msg_t *ippc_session_parse(ippc_session_t *s, const ippc_frame_t *frames, size_t nframes,
                                ippc_error_t **err);
-/* Parse received zmq frames; takes the buffers' memory without copying (frames are moved). */
+/* Parse received zmq frames; takes the buffers' memory without copying: the buffer
+ * frames are moved into the message's blobs (left empty). The caller still closes all
+ * frames afterwards, whether parsing succeeded or not. */
 ippc_msg_t *ippc_session_parse_zmq(ippc_session_t *s, zmq_msg_t *frames, size_t nframes,
                                    ippc_error_t **err);
 
-/* The date format of headers: "2026-11-25T12:02:52.109945Z" into out[28] (now when ts NULL). */
+/* The date format of headers: "2026-11-25T12:02:52.109945Z" (27 chars) into out (now when
+ * ts NULL). */
 void ippc_wire_isodate(const struct timespec *ts, char out[32]);
 /* Index of the "<IDS|MSG>" delimiter among frames, or -1. */
 long ippc_wire_find_delim(const ippc_frame_t *frames, size_t nframes);

@@ -38,8 +38,9 @@ static int load_corpus(const char *dir, seed_t **seeds, size_t *n)
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        char path[8192];
+        if (snprintf(path, sizeof path, "%s/%s", dir, e->d_name) >= (int)sizeof path)
+            continue;
         FILE *f = fopen(path, "rb");
         if (!f)
             continue;
@@ -60,11 +61,12 @@ static int load_corpus(const char *dir, seed_t **seeds, size_t *n)
 int main(int argc, char **argv)
 {
     char dir[4096];
-    if (argc > 1) {
-        snprintf(dir, sizeof dir, "%s", argv[1]);
-    } else {
-        const char *top = getenv("top_srcdir");
-        snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/%s", top ? top : "..", fuzz_corpus_name);
+    const char *top = getenv("top_srcdir");
+    int n = argc > 1 ? snprintf(dir, sizeof dir, "%s", argv[1])
+                     : snprintf(dir, sizeof dir, "%s/tests/fuzz/corpus/%s", top ? top : "..", fuzz_corpus_name);
+    if (n < 0 || n >= (int)sizeof dir) {
+        fprintf(stderr, "driver: corpus path too long\n");
+        return 1;
     }
     long iterations = argc > 2 ? atol(argv[2]) : 20000;
     seed_t *seeds = NULL;
