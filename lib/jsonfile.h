@@ -29,8 +29,8 @@ int ippc_mkdir_p(const char *path, mode_t mode, ippc_error_t **err);
 int ippc_json_write_atomic(const char *path, const json_t *j, mode_t mode, ippc_json_layout_t layout,
                            ippc_error_t **err);
 /* Read and parse a JSON object from path: IPPC_E_NOTFOUND ("<path>: no such file"),
- * IPPC_E_IO (unreadable), IPPC_E_PARSE (empty, too large, bad JSON with line:column,
- * not an object). */
+ * IPPC_E_IO (unreadable), IPPC_E_PARSE (empty, too large, not an object, bad JSON as
+ * "<path>:<line>:<column>: invalid JSON: <jansson's text>"). */
 json_t *ippc_json_read_file(const char *path, ippc_error_t **err);
 /* The same checks on JSON text already in memory; origin names it in errors. */
 json_t *ippc_json_parse_object(const char *text, size_t len, const char *origin, ippc_error_t **err);
@@ -58,9 +58,9 @@ int ippc_json_get_port(const json_t *obj, const char *key, const char *what, int
 int ippc_json_get_port_list(const json_t *obj, const char *key, const char *what, int *ports, size_t max,
                             ippc_error_t **err);
 
-/* Optional variants: a missing key (and null, for strings) leaves the default:
- * *out = NULL for strings; *out unchanged and *present = false for numbers.
- * The string is a malloc'd copy replacing *out (freed first). */
+/* Optional variants. Strings: *out (freed first) becomes a malloc'd copy of the value,
+ * or NULL when the key is missing or null. Integers: a missing key leaves *out as it
+ * was and sets *present = false. Wrong types are errors as above. */
 int ippc_json_take_opt_str(const json_t *obj, const char *key, const char *what, char **out, ippc_error_t **err);
 int ippc_json_take_opt_int(const json_t *obj, const char *key, const char *what, long long *out, bool *present,
                            ippc_error_t **err);
