@@ -6,7 +6,7 @@
 so=$(ls "$top_builddir"/lib/.libs/libippc.so 2>/dev/null) || skip "no shared library in this build (--disable-shared)"
 
 nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | sort -u > "$TMP/exported"
-grep -o 'IPPC_EXPORT[^(]*(' "$top_srcdir/lib/ippc.h" | sed -E 's/.*[ *](ippc_[a-z0-9_]+)\($/\1/' | sort -u > "$TMP/declared"
+grep -v '^#' "$top_srcdir/lib/ippc.h" | grep -o 'IPPC_EXPORT[^(]*(' | sed -E 's/.*[ *](ippc_[a-z0-9_]+)\($/\1/' | sort -u > "$TMP/declared"
 
 bad=$(grep -v '^ippc_' "$TMP/exported" || true)
 [ -z "$bad" ] && ok "every exported symbol is ippc_*" || fail "exported symbols outside ippc_*: $bad"
