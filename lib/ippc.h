@@ -304,13 +304,15 @@ IPPC_EXPORT int ippc_client_send_signal(ippc_client_t *c, int sig, const char *t
  * is no such file. */
 IPPC_EXPORT ippc_cluster_t *ippc_cluster_from_file(const char *profile, const char *cluster_id,
                                                    ippc_error_t **err);
-/* The cluster's id and profile directory, as its file records them. */
+/* The cluster's id, as its file records it. */
 IPPC_EXPORT const char *ippc_cluster_id(const ippc_cluster_t *cl);
+/* The cluster's profile directory, as its file records it. */
 IPPC_EXPORT const char *ippc_cluster_profile_dir(const ippc_cluster_t *cl);
 /* Connect a client: wait (up to timeout) for the controller's connection files like
  * Cluster.connect_client(), failing early when the recorded controller process is gone,
  * then ippc_client_connect with the time left. */
 IPPC_EXPORT ippc_client_t *ippc_cluster_connect(ippc_cluster_t *cl, double timeout, ippc_error_t **err);
+/* Forget the cluster record (the cluster itself keeps running). */
 IPPC_EXPORT void ippc_cluster_destroy(ippc_cluster_t **cl);
 
 /* ------------------------------------------------------------------ views */
@@ -339,6 +341,7 @@ typedef struct {
  * client; a view of one int gives single values instead of lists, like rc[3]. The view
  * starts non-blocking and untracked. */
 IPPC_EXPORT ippc_view_t *ippc_client_view(ippc_client_t *c, const char *targets, ippc_error_t **err);
+/* Release a view (function handles made from it keep what they need). */
 IPPC_EXPORT void ippc_view_destroy(ippc_view_t **v);
 /* block: operations wait for their result before returning it. */
 IPPC_EXPORT void ippc_view_set_block(ippc_view_t *v, bool block);
@@ -378,7 +381,8 @@ IPPC_EXPORT ippc_result_t *ippc_view_push(ippc_view_t *v, const ippc_value_t *ns
                                           ippc_error_t **err);
 IPPC_EXPORT int ippc_view_push_sync(ippc_view_t *v, const ippc_value_t *ns, const ippc_opts_t *opts,
                                     ippc_error_t **err);
-/* Fetch names from each engine: "a" gives a's value, "a,b" a tuple (a, b). */
+/* Fetch names from each engine: "a" gives a's value, "a,b" a tuple (a, b) (the stock
+ * client gives a list there). */
 IPPC_EXPORT ippc_result_t *ippc_view_pull(ippc_view_t *v, const char *names, const ippc_opts_t *opts,
                                           ippc_error_t **err);
 IPPC_EXPORT ippc_value_t *ippc_view_pull_sync(ippc_view_t *v, const char *names, const ippc_opts_t *opts,
@@ -416,6 +420,7 @@ IPPC_EXPORT int ippc_view_sync_imports(ippc_view_t *v, const char *modules, cons
  * each call, like @view.remote(). */
 IPPC_EXPORT ippc_remote_t *ippc_view_remote(ippc_view_t *v, const char *callable, const ippc_opts_t *opts,
                                             ippc_error_t **err);
+/* Call the remote function with args (list/tuple or NULL) and kwargs (dict or NULL). */
 IPPC_EXPORT ippc_result_t *ippc_remote_call(ippc_remote_t *f, const ippc_value_t *args,
                                             const ippc_value_t *kwargs, ippc_error_t **err);
 IPPC_EXPORT ippc_value_t *ippc_remote_call_sync(ippc_remote_t *f, const ippc_value_t *args,
@@ -424,6 +429,7 @@ IPPC_EXPORT ippc_value_t *ippc_remote_call_sync(ippc_remote_t *f, const ippc_val
  * separated list, added to those required already); a missing one fails the call with
  * a remote error whose ename is "UnmetDependency" and evalue the module name. */
 IPPC_EXPORT int ippc_remote_require(ippc_remote_t *f, const char *modules, ippc_error_t **err);
+/* Release a remote function (results of its calls stay valid). */
 IPPC_EXPORT void ippc_remote_destroy(ippc_remote_t **f);
 
 /* A parallel function, like @view.parallel(): callable receives each engine's
@@ -440,6 +446,7 @@ IPPC_EXPORT ippc_value_t *ippc_parallel_map_sync(ippc_parallel_t *p, const ippc_
                                                  ippc_error_t **err);
 /* As ippc_remote_require. */
 IPPC_EXPORT int ippc_parallel_require(ippc_parallel_t *p, const char *modules, ippc_error_t **err);
+/* Release a parallel function (results of its calls stay valid). */
 IPPC_EXPORT void ippc_parallel_destroy(ippc_parallel_t **p);
 
 /* ---------------------------------------------------------------- results */
@@ -460,17 +467,27 @@ IPPC_EXPORT bool ippc_result_wait(ippc_result_t *r, double timeout);
 IPPC_EXPORT bool ippc_wait(ippc_result_t *const *results, size_t n, double timeout);
 /* Ready and no engine failed. */
 IPPC_EXPORT bool ippc_result_successful(ippc_result_t *r);
-/* Per-request metadata; i counts the requests in target order (0 .. len-1). Strings
- * are owned by the result and valid until the next libippc call on its client; NULL
- * when not known (yet). Dates are ISO 8601 UTC as the messages carry them. */
+/* Per-request metadata: i counts the requests of the call in target order (0 .. len-1;
+ * a map skips engines whose part is empty). Strings are owned by the result and valid
+ * until the next libippc call on its client; NULL when not known (yet). Dates are
+ * ISO 8601 UTC strings as the messages carry them. These read what has arrived: they
+ * never wait or receive. */
+
+/* The number of requests the call sent. */
 IPPC_EXPORT size_t ippc_result_len(const ippc_result_t *r);
+/* The engine request i went to (-1 when i is out of range). */
 IPPC_EXPORT int ippc_result_engine_id(const ippc_result_t *r, size_t i);
+/* The msg_id of request i. */
 IPPC_EXPORT const char *ippc_result_msg_id(const ippc_result_t *r, size_t i);
+/* When request i was sent (its header date). */
 IPPC_EXPORT const char *ippc_result_submitted(const ippc_result_t *r, size_t i);
+/* When the engine started request i (reply metadata "started"). */
 IPPC_EXPORT const char *ippc_result_started(const ippc_result_t *r, size_t i);
+/* When the engine finished request i (its reply's header date). */
 IPPC_EXPORT const char *ippc_result_completed(const ippc_result_t *r, size_t i);
-/* What the engine printed while running request i ("" when nothing). */
+/* What the engine printed to stdout while running request i ("" when nothing). */
 IPPC_EXPORT const char *ippc_result_stdout(const ippc_result_t *r, size_t i);
+/* What the engine printed to stderr while running request i ("" when nothing). */
 IPPC_EXPORT const char *ippc_result_stderr(const ippc_result_t *r, size_t i);
 /* execute with silent OFF: the text/plain of the engine's execute_result (Out[n]). */
 IPPC_EXPORT const char *ippc_result_execute_result(const ippc_result_t *r, size_t i);
