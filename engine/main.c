@@ -1,0 +1,155 @@
+/* main.c - ippc-engine: an IPython Parallel engine in C embedding CPython.
+ *
+ * Order of start-up, each step failing with one clear line and status 1:
+ * options (usage errors: status 2) → signal handlers → connection info (waiting for
+ * the file) → registration → sockets → heart, control and output threads → the
+ * interpreter and the kernel (IPython, startup files) → serve. A failure after
+ * registration unregisters before exiting.
+ * Teardown (shutdown_request, SIGTERM, lost controller) is in teardown(). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "connect.h"
+#include "control.h"
+#include "emsg.h"
+#include "engine.h"
+#include "error_int.h"
+#include "heart.h"
+#include "iopub.h"
+#include "log.h"
+#include "outstream.h"
+#include "pyembed.h"
+#include "shell.h"
+#include "signals.h"
+
+engine_t g_engine = {.id = -1, .main_wake = {-1, -1}, .control_wake = {-1, -1}};
+
+void engine_wake(int fd, char cmd)
+{
+    if (fd >= 0) {
+        ssize_t w = write(fd, &cmd, 1);
+        (void)w; /* a full pipe already holds a wake-up */
+    }
+}
+
+static int make_pipe(int p[2])
+{
+    if (pipe(p) < 0)
+        return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(p[i], F_SETFD, FD_CLOEXEC);
+        fcntl(p[i], F_SETFL, fcntl(p[i], F_GETFL) | O_NONBLOCK);
+    }
+    return 0;
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int die(ippc_error_t **err)
+{
+    fprintf(stderr, "ippc-engine: %s\n", *err ? ippc_error_message(*err) : "failed");
+    ippc_error_destroy(err);
+    return 1;
+}
+
+/* Stop the threads and close everything; the exit status was set by whoever stopped us. */
+static int teardown(engine_t *e)
+{
+    log_debug("teardown: kernel shutdown");
+    pyembed_shutdown();
+    log_debug("teardown: output capture");
+    outstream_stop();
+    if (e->shell)
+        zmq_close(e->shell);
+    e->shell = NULL;
+    iopub_close();
+    atomic_store(&e->main_done, true);
+    log_debug("teardown: joining threads");
+    control_join();
+    heart_stop();
+    pyembed_release();
+    zmq_ctx_term(e->zctx); /* waits (LINGER) for the unregistration and last replies */
+    pyembed_acquire();
+    pyembed_release_sent();
+    emsg_fini();
+    int code = atomic_load(&e->exit_code);
+    log_info("engine %d stopped (status %d)", e->id, code);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    double t0 = now_ms();
+    eng_options_t opt;
+    int prc = options_parse(argc, argv, &opt);
+    if (prc == OPT_EXIT_OK || prc == OPT_USAGE || prc == OPT_NOMEM) {
+        options_free(&opt);
+        if (prc == OPT_NOMEM)
+            fprintf(stderr, "ippc-engine: out of memory\n");
+        return prc == OPT_EXIT_OK ? 0 : prc == OPT_USAGE ? 2 : 1;
+    }
+    log_init(opt.log_level);
+    engine_t *e = &g_engine;
+    e->opt = &opt;
+    e->main_thread = pthread_self();
+    ippc_error_t *err = NULL;
+    if (make_pipe(e->main_wake) < 0 || make_pipe(e->control_wake) < 0) {
+        ippc_error_set_errno(&err, IPPC_E_SYSTEM, errno, "pipe");
+        return die(&err);
+    }
+    if (opt.ipython_dir && setenv("IPYTHONDIR", opt.ipython_dir, 1) < 0) {
+        ippc_error_set_errno(&err, IPPC_E_SYSTEM, errno, "setenv");
+        return die(&err);
+    }
+    if (opt.work_dir && chdir(opt.work_dir) < 0) {
+        ippc_error_set_errno(&err, IPPC_E_IO, errno, "--work-dir %s", opt.work_dir);
+        return die(&err);
+    }
+    if (signals_install(&err) < 0 || ippc_uuid4(e->uuid) < 0)
+        return die(&err);
+    if (connect_load_info(e, &err) < 0 || emsg_init(e->ci->key, &err) < 0 || connect_register(e, &err) < 0)
+        return die(&err);
+    log_set_engine_id(e->id);
+    log_info("registered as engine %d in %.0f ms (heartbeat period %d ms)", e->id, now_ms() - t0, e->hb_period_ms);
+    if (connect_sockets(e, &err) < 0)
+        return die(&err);
+
+    /* The heart starts before the interpreter so that it watches the controller from
+     * the start; it answers pings once the kernel is ready (heart.h). */
+    sigset_t old;
+    signals_block(&old);
+    int rc = heart_start(e, &err);
+    if (rc == 0)
+        rc = control_start(e, &err);
+    if (rc == 0)
+        rc = outstream_start(opt.capture_fds, &err);
+    signals_restore(&old);
+    if (rc < 0)
+        return die(&err);
+
+    if (pyembed_init(e, argv[0], &err) < 0 || pyembed_start_kernel(e, &err) < 0) {
+        log_error("%s", ippc_error_message(err));
+        ippc_error_destroy(&err);
+        control_request_shutdown(1);
+    } else {
+        atomic_store(&e->ready, true);
+        log_info("engine %d ready (%.0f ms after start)", e->id, now_ms() - t0);
+        shell_run(e);
+    }
+    int code = teardown(e);
+    options_free(&opt);
+    return code;
+}

@@ -1,0 +1,37 @@
+/* pyembed.h - the embedded interpreter and the Python side of the engine.
+ *
+ * C keeps the wire protocol; the ippc_engine package (engine/python) runs code: exec and
+ * eval in the user namespace, canned pickles through ipyparallel.serialize, the native
+ * value encoding, IPython-style tracebacks, rich display. The main thread holds the GIL
+ * except while it waits (pyembed_release / pyembed_acquire around polls).
+ *
+ * The package is found in $IPPC_ENGINE_PYTHONPATH, else next to the sources when the
+ * binary runs from its build directory, else in $(pkgdatadir)/python. */
+#ifndef ENG_PYEMBED_H
+#define ENG_PYEMBED_H
+
+#include <jansson.h>
+
+#include "engine.h"
+#include "value_codec.h"
+
+/* Start the interpreter and import ippc_engine (light: no IPython, no ipyparallel). */
+int pyembed_init(const engine_t *e, const char *argv0, ippc_error_t **err);
+/* After registration: make the kernel (stream writers, shell, startup files). */
+int pyembed_start_kernel(const engine_t *e, ippc_error_t **err);
+/* Run one shell request. Returns the reply content; reply buffers are appended to bufs.
+ * Python errors become an error reply (never NULL unless out of memory). */
+json_t *pyembed_dispatch(const ippc_msg_t *req, ippc_bloblist_t *bufs);
+/* clear_request: a fresh user namespace. Returns the reply content. */
+json_t *pyembed_clear(void);
+/* Discard a KeyboardInterrupt that arrived after the request's code had finished. */
+void pyembed_discard_pending_interrupt(void);
+void pyembed_release(void);
+void pyembed_acquire(void);
+/* Release the Python buffers libzmq has finished sending (GIL held; pymod.h). */
+void pyembed_release_sent(void);
+/* Flush Python-side output and run the kernel's shutdown (GIL held). */
+void pyembed_shutdown(void);
+const char *pyembed_python_version(void);
+
+#endif

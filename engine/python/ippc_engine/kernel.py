@@ -1,0 +1,258 @@
+"""The engine's kernel: what the C side calls for each shell request.
+
+``Kernel.dispatch(msg_type, content_json, metadata_json, buffers)`` returns
+``(reply_content_json, reply_buffers)``. It publishes the request's IOPub output on the
+way (execute_input, stream, display_data, execute_result, error); the C side sends
+status busy/idle and the reply. Handled types:
+
+* ``execute_request`` ``{code, silent, store_history, user_expressions}`` → execute_reply
+  ``{status, execution_count, user_expressions, payload}`` (+ ename, evalue, traceback,
+  engine_info on errors).
+* ``apply_request``: the stock canned-pickle encoding (canned.py), or the native
+  encoding of libippc when the request metadata has ``"ippc": 1`` (native.py).
+* ``kernel_info_request``; anything else gets an error reply.
+"""
+
+import json
+import os
+import sys
+
+import _ippc
+
+from . import outstream
+from .iopub import dumps, flush_streams, publish
+
+DEFAULT_MPI_INIT = """
+from mpi4py import MPI
+mpi_rank = MPI.COMM_WORLD.Get_rank()
+mpi_size = MPI.COMM_WORLD.Get_size()
+"""
+
+
+def _log(level, text):
+    _ippc.log(level, text)
+
+
+class Kernel:
+    def __init__(self, engine_id, engine_uuid, shell="auto", colors=None, profile_dir=None, mpi=False,
+                 fd_capture=True, log_level=20):
+        self.engine_id = engine_id
+        self.engine_uuid = engine_uuid
+        self.shell_mode = shell
+        self.colors = colors
+        self.profile_dir = profile_dir
+        self.mpi = mpi
+        self.fd_capture = fd_capture
+        self.log_level = log_level
+        self.shell = None
+        self.ipython = False
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def start(self):
+        sys.stdout = outstream.OutStream("stdout", 1)
+        sys.stderr = outstream.OutStream("stderr", 2)
+        if "" not in sys.path:
+            sys.path.insert(1, "")  # like the stock engine: the working directory is importable
+        self._fix_executable()
+        self.shell = self._make_shell()
+        self._no_stdin()
+        from . import canned
+
+        canned.set_shell(self.shell)
+        canned.install_hooks()
+        if self.ipython:
+            # With IPython the engine serves stock clients, whose first apply would
+            # otherwise wait for ipyparallel's import; the plain shell stays lean and
+            # imports it on the first canned apply.
+            try:
+                canned.serialize()
+            except ImportError:
+                pass
+        if self.mpi:
+            self._run_startup_code(DEFAULT_MPI_INIT, "MPI initialisation")
+        self._run_startup_files()
+
+    def _fix_executable(self):
+        # sys.executable is this C program; code that starts Python children
+        # (multiprocessing, subprocess.run([sys.executable, ...])) needs a real interpreter.
+        exe = os.path.join(sys.base_exec_prefix, "bin", "python%d.%d" % sys.version_info[:2])
+        if os.access(exe, os.X_OK):
+            sys.executable = exe
+            sys._base_executable = exe
+
+    def _no_stdin(self):
+        """input() cannot be answered (no client sends input_reply to engines): fail
+        at once like ipykernel instead of reading the engine's own stdin."""
+        import builtins
+        import getpass
+
+        if self.ipython:
+            from IPython.core.error import StdinNotImplementedError
+        else:  # the same name, without importing IPython
+            class StdinNotImplementedError(NotImplementedError):
+                pass
+
+        def no_input(prompt=""):
+            raise StdinNotImplementedError("raw_input was called, but this frontend does not support input requests.")
+
+        builtins.input = no_input
+        getpass.getpass = no_input
+
+    def _make_shell(self):
+        if self.shell_mode in ("auto", "ipython"):
+            try:
+                from . import ipyshell
+            except ImportError as e:
+                if self.shell_mode == "ipython":
+                    raise ImportError("--shell=ipython: IPython cannot be imported: %s" % e) from None
+                _log(20, "IPython not importable (%s); using the plain shell" % e)
+            else:
+                self.ipython = True
+                _log(10, "running code through IPython")
+                return ipyshell.make_shell(self.colors, self.profile_dir)
+        from .plainshell import PlainShell
+
+        _log(10, "running code through the plain shell")
+        return PlainShell()
+
+    def _run_startup_code(self, code, what):
+        err = self.shell.execute(code, silent=True, store_history=False)
+        if err is not None:
+            _log(30, "%s failed: %s: %s" % (what, type(err).__name__, err))
+
+    def _run_startup_files(self):
+        """<profile_dir>/startup/*.py (and *.ipy with IPython), in name order, as the
+        stock engine's IPKernelApp does."""
+        if not self.profile_dir:
+            return
+        d = os.path.join(self.profile_dir, "startup")
+        try:
+            names = sorted(os.listdir(d))
+        except OSError:
+            return
+        for name in names:
+            path = os.path.join(d, name)
+            if name.endswith(".py") or (name.endswith(".ipy") and self.ipython):
+                try:
+                    with open(path, encoding="utf-8") as f:
+                        code = f.read()
+                except OSError as e:
+                    _log(30, "startup file %s: %s" % (path, e))
+                    continue
+                self._run_startup_code(code, "startup file %s" % path)
+
+    def clear(self):
+        self.shell.reset()
+
+    def shutdown(self):
+        flush_streams()
+        try:
+            import atexit
+
+            atexit._run_exitfuncs()
+        except Exception:
+            pass
+
+    # ------------------------------------------------------------------ requests
+
+    def dispatch(self, msg_type, content_json, metadata_json, buffers):
+        try:
+            content = json.loads(content_json)
+            metadata = json.loads(metadata_json)
+            if msg_type == "execute_request":
+                return self.execute_request(content), None
+            if msg_type == "apply_request":
+                return self.apply_request(content, metadata, buffers)
+            if msg_type == "kernel_info_request":
+                return self.kernel_info(), None
+            return dumps(self._error_content("ValueError", "ippc-engine: unknown shell message type '%s'" % msg_type,
+                                             ["ValueError: unknown shell message type '%s'" % msg_type],
+                                             msg_type.replace("_request", ""))), None
+        except BaseException as e:  # e.g. a KeyboardInterrupt after the user's code ended
+            return dumps(self._error_content(type(e).__name__, str(e), ["%s: %s" % (type(e).__name__, e)],
+                                             "apply" if msg_type == "apply_request" else "execute")), None
+
+    def _error_content(self, ename, evalue, traceback, method):
+        return {"status": "error", "ename": ename, "evalue": evalue, "traceback": traceback,
+                "engine_info": {"engine_uuid": self.engine_uuid, "engine_id": self.engine_id, "method": method}}
+
+    def kernel_info(self):
+        import platform
+
+        return dumps({"status": "ok", "protocol_version": "5.3", "implementation": "ippc",
+                      "implementation_version": "0.1.0",
+                      "language_info": {"name": "python", "version": platform.python_version(),
+                                        "mimetype": "text/x-python", "file_extension": ".py"},
+                      "banner": "ippc-engine (%s shell)" % ("IPython" if self.ipython else "plain")})
+
+    def execute_request(self, c):
+        code = c.get("code", "")
+        silent = bool(c.get("silent", False))
+        store_history = c.get("store_history", not silent)
+        shell = self.shell
+        if not silent:
+            publish("execute_input", {"code": code, "execution_count": shell.execution_count})
+        err = shell.execute(code, silent=silent, store_history=store_history)
+        flush_streams()
+        reply = {"status": "ok" if err is None else "error"}
+        if err is not None:
+            try:
+                evalue = str(err)
+            except Exception as e:
+                evalue = "Failed to cast exception to string: %s" % e
+            error = {"ename": type(err).__name__, "evalue": evalue,
+                     "traceback": shell._last_traceback or ["%s: %s" % (type(err).__name__, evalue)]}
+            publish("error", error)
+            reply.update(error)
+            reply["engine_info"] = {"engine_uuid": self.engine_uuid, "engine_id": self.engine_id,
+                                    "method": "execute"}
+            reply["user_expressions"] = {}
+        else:
+            reply["user_expressions"] = shell.user_expressions(c.get("user_expressions") or {})
+        reply["execution_count"] = shell.execution_count - 1
+        reply["payload"] = shell.read_payload()
+        return dumps(reply)
+
+    def apply_request(self, content, metadata, buffers):
+        native = metadata.get("ippc")
+        try:
+            if native:
+                from . import native as codec
+
+                f, args, kwargs = codec.unpack_request(content, buffers, self.shell.user_global_ns)
+            else:
+                from . import canned
+
+                ser = canned.serialize()
+                f, args, kwargs = ser.unpack_apply_message(buffers, self.shell.user_global_ns, copy=False)
+            result = f(*args, **kwargs)  # the frame below ours is the user's (tb offset 1)
+            if native:
+                reply, bufs = codec.pack_reply(result)
+            else:
+                reply, bufs = {"status": "ok"}, ser.serialize_object(result)
+        except BaseException as e:
+            return dumps(self._apply_error(e)), None
+        return dumps(reply), bufs
+
+    def _apply_error(self, e):
+        from . import canned
+
+        self.shell._last_traceback = None
+        if isinstance(e, canned.MissingPackage):
+            tb = ["%s: %s" % (type(e).__name__, e)]
+        else:
+            try:
+                self.shell.showtraceback()
+            except Exception:
+                pass
+            tb = self.shell._last_traceback or ["%s: %s" % (type(e).__name__, e)]
+        self.shell._last_traceback = None
+        try:
+            evalue = str(e)
+        except Exception as err:
+            evalue = "Failed to cast exception to string: %s" % err
+        content = self._error_content(type(e).__name__, evalue, tb, "apply")
+        publish("error", {k: content[k] for k in ("traceback", "ename", "evalue", "engine_info")})
+        _log(20, "Exception in apply request:\n%s" % "\n".join(tb))
+        return content
