@@ -1,0 +1,256 @@
+/* heartbeat.c - heartbeats and early death detection (see heartbeat.h). */
+#include "config.h"
+
+#include "heartbeat.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error_int.h"
+#include "registry.h"
+
+#define MONITOR_ENDPOINT "inproc://ippc-hb-monitor"
+/* Pings remembered, to accept late echoes of recent ones (the stock monitor accepts
+ * the current and the previous beat). 2 periods of fast pings fit. */
+#define RING 128
+
+typedef struct {
+    char payload[32];
+    size_t len;
+    double sent;
+} ping_t;
+
+struct ippc_heartbeat {
+    double period;
+    double start;
+    double next_beat;
+    double next_fast;
+    double next_purge;   /* when a pending registration may time out (0: none pending) */
+    double next_suspect; /* when a suspected engine's grace ends (0: none) */
+    ping_t ring[RING];
+    size_t pos, count;
+    unsigned long nbeats;
+};
+
+int ippc_heartbeat_start(ippc_ctl_t *ctl, ippc_error_t **err)
+{
+    ippc_heartbeat_t *hb = calloc(1, sizeof(*hb));
+    if (!hb)
+        return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+    hb->period = ctl->opt->ping_ms / 1000.0;
+    hb->start = ctl->now;
+    hb->next_beat = ctl->now;
+    ctl->hb = hb;
+    if (zmq_socket_monitor(ctl->sock[SOCK_HB_PONG], MONITOR_ENDPOINT, ZMQ_EVENT_DISCONNECTED) < 0)
+        return ippc_error_set(err, IPPC_E_IO, "cannot monitor the heartbeat socket: %s", zmq_strerror(errno));
+    ctl->hb_monitor = zmq_socket(ctl->zctx, ZMQ_PAIR);
+    if (!ctl->hb_monitor || zmq_connect(ctl->hb_monitor, MONITOR_ENDPOINT) < 0)
+        return ippc_error_set(err, IPPC_E_IO, "cannot connect the heartbeat monitor: %s", zmq_strerror(errno));
+    return 0;
+}
+
+void ippc_heartbeat_stop(ippc_ctl_t *ctl)
+{
+    if (ctl->hb_monitor) {
+        zmq_socket_monitor(ctl->sock[SOCK_HB_PONG], NULL, 0);
+        int linger = 0;
+        zmq_setsockopt(ctl->hb_monitor, ZMQ_LINGER, &linger, sizeof(linger));
+        zmq_close(ctl->hb_monitor);
+        ctl->hb_monitor = NULL;
+    }
+    free(ctl->hb);
+    ctl->hb = NULL;
+}
+
+static void send_ping(ippc_ctl_t *ctl)
+{
+    ippc_heartbeat_t *hb = ctl->hb;
+    ping_t *p = &hb->ring[hb->pos];
+    /* Like the stock monitor: the seconds the monitor has been running. The count
+     * keeps two pings in the same microsecond distinct. */
+    int n = snprintf(p->payload, sizeof(p->payload), "%.6f", ctl->now - hb->start);
+    const ping_t *last = &hb->ring[(hb->pos + RING - 1) % RING];
+    if (hb->count && last->len == (size_t)n && memcmp(last->payload, p->payload, (size_t)n) == 0)
+        n = snprintf(p->payload, sizeof(p->payload), "%.6f.%lu", ctl->now - hb->start, hb->nbeats);
+    p->len = (size_t)n;
+    p->sent = ctl->now;
+    hb->pos = (hb->pos + 1) % RING;
+    if (hb->count < RING)
+        hb->count++;
+    hb->nbeats++;
+    if (zmq_send(ctl->sock[SOCK_HB_PING], p->payload, p->len, ZMQ_DONTWAIT) < 0)
+        CLOG_E("heartbeat: cannot send a ping: %s", zmq_strerror(errno));
+}
+
+/* An echo counts when it is one of our pings sent within the last two periods. */
+static bool valid_echo(const ippc_heartbeat_t *hb, double now, const void *data, size_t len)
+{
+    double oldest = now - 2 * hb->period - IPPC_HB_FAST_INTERVAL;
+    for (size_t k = 1; k <= hb->count; k++) {
+        const ping_t *p = &hb->ring[(hb->pos + RING - k) % RING];
+        if (p->sent < oldest)
+            break;
+        if (p->len == len && memcmp(p->payload, data, len) == 0)
+            return true;
+    }
+    return false;
+}
+
+void ippc_heartbeat_on_pong(ippc_ctl_t *ctl)
+{
+    ippc_frames_t *f = &ctl->frames;
+    ippc_droplog_t *drops = &ctl->drops[SOCK_HB_PONG];
+    for (int batch = 0; batch < 1024; batch++) {
+        if (ippc_frames_recv(f, ctl->sock[SOCK_HB_PONG]) <= 0)
+            break;
+        if (f->n != 2) {
+            ippc_droplog_note(drops, ctl->now, "heartbeat echo of %zu frames (expected 1)", f->n - 1);
+            continue;
+        }
+        ippc_engine_t *e = ippc_registry_by_uuid(ctl->registry, ippc_frame_data(f, 0), ippc_frame_size(f, 0));
+        if (!e) {
+            /* an engine we dropped, or one that has not sent registration_request */
+            CLOG_D("heartbeat: echo from an unknown heart (%zu-byte identity); ignored", ippc_frame_size(f, 0));
+            continue;
+        }
+        if (!valid_echo(ctl->hb, ctl->now, ippc_frame_data(f, 1), ippc_frame_size(f, 1))) {
+            ippc_droplog_note(drops, ctl->now, "engine %d echoed a ping we did not send recently", e->id);
+            continue;
+        }
+        /* The fd the echo came over identifies the connection whose closing means the
+         * engine process is gone (see ippc_heartbeat_on_event). */
+        int fd = zmq_msg_get(&f->parts[1], ZMQ_SRCFD);
+        ippc_registry_set_fd(ctl->registry, e, fd);
+        e->beat = true;
+        if (e->suspect_until > 0) {
+            e->suspect_until = 0;
+            ctl->registry->nsuspects--;
+            CLOG_I("heartbeat: engine %d reconnected its heart; still registered", e->id);
+        }
+        if (!e->registered)
+            ippc_registry_complete(ctl, e);
+    }
+    ippc_frames_clear(f);
+}
+
+void ippc_heartbeat_on_event(ippc_ctl_t *ctl)
+{
+    ippc_frames_t *f = &ctl->frames;
+    for (int batch = 0; batch < 1024; batch++) {
+        if (ippc_frames_recv(f, ctl->hb_monitor) <= 0)
+            break;
+        if (f->n < 1 || ippc_frame_size(f, 0) < 6)
+            continue;
+        uint16_t event;
+        uint32_t value;
+        memcpy(&event, ippc_frame_data(f, 0), 2);
+        memcpy(&value, ippc_frame_data(f, 0) + 2, 4);
+        if (event != ZMQ_EVENT_DISCONNECTED)
+            continue;
+        ippc_engine_t *e = ippc_registry_by_fd(ctl->registry, (int)value);
+        if (!e)
+            continue;
+        /* The fd is closed: forget the mapping so a new connection reusing the number
+         * is not mistaken for this engine. */
+        ctl->registry->by_fd[value] = NULL;
+        e->hb_fd = -1;
+        if (!e->registered || e->suspect_until > 0)
+            continue;
+        e->suspect_until = ctl->now + IPPC_HB_SUSPECT_GRACE;
+        ctl->registry->nsuspects++;
+        if (!ctl->hb->next_suspect)
+            ctl->hb->next_suspect = e->suspect_until;
+        if (ctl->hb->next_fast == 0 || ctl->hb->next_fast > ctl->now)
+            ctl->hb->next_fast = ctl->now; /* ping at once: a live engine answers */
+        CLOG_I("heartbeat: engine %d closed its heartbeat connection; unregistering it unless it "
+               "echoes within %.1f s", e->id, IPPC_HB_SUSPECT_GRACE);
+    }
+    ippc_frames_clear(f);
+}
+
+static void beat(ippc_ctl_t *ctl)
+{
+    ippc_heartbeat_t *hb = ctl->hb;
+    for (ippc_engine_t *e = ctl->registry->head, *nx; e; e = nx) {
+        nx = e->next;
+        if (!e->registered)
+            continue;
+        if (e->beat) {
+            if (e->misses)
+                CLOG_D("heartbeat: engine %d is back after %d missed beat(s)", e->id, e->misses);
+            e->misses = 0;
+        } else if (++e->misses > ctl->opt->hb_misses) {
+            char why[96];
+            snprintf(why, sizeof(why), "no heartbeat for %d beats of %d ms", e->misses, ctl->opt->ping_ms);
+            ippc_registry_unregister(ctl, e, why);
+            continue;
+        } else {
+            CLOG_D("heartbeat: engine %d missed %d beat(s)", e->id, e->misses);
+        }
+        e->beat = false;
+    }
+    send_ping(ctl);
+    hb->next_beat += hb->period;
+    if (hb->next_beat <= ctl->now) /* the loop was held up: do not send a burst */
+        hb->next_beat = ctl->now + hb->period;
+}
+
+static double check_suspects(ippc_ctl_t *ctl)
+{
+    double next = 0;
+    for (ippc_engine_t *e = ctl->registry->head, *nx; e && ctl->registry->nsuspects; e = nx) {
+        nx = e->next;
+        if (e->suspect_until <= 0)
+            continue;
+        if (e->suspect_until <= ctl->now) {
+            ippc_registry_unregister(ctl, e, "its heartbeat connection closed (process gone)");
+        } else if (!next || e->suspect_until < next) {
+            next = e->suspect_until;
+        }
+    }
+    return next;
+}
+
+static double earliest(double a, double b)
+{
+    if (a <= 0)
+        return b;
+    if (b <= 0)
+        return a;
+    return a < b ? a : b;
+}
+
+double ippc_heartbeat_tick(ippc_ctl_t *ctl)
+{
+    ippc_heartbeat_t *hb = ctl->hb;
+    if (ctl->now >= hb->next_beat)
+        beat(ctl);
+    double next = hb->next_beat;
+    /* Walking every engine is for when something is due, not for every turn of the
+     * loop (a thousand engines registering would make that quadratic). */
+    if (!ctl->registry->nsuspects)
+        hb->next_suspect = 0;
+    else if (ctl->now >= hb->next_suspect)
+        hb->next_suspect = check_suspects(ctl);
+    next = earliest(next, hb->next_suspect);
+    if (!ctl->registry->npending)
+        hb->next_purge = 0;
+    else if (!hb->next_purge || ctl->now >= hb->next_purge)
+        hb->next_purge = ippc_registry_purge_stalled(ctl);
+    next = earliest(next, hb->next_purge);
+    if (ctl->registry->npending || ctl->registry->nsuspects) {
+        if (hb->next_fast == 0)
+            hb->next_fast = ctl->now;
+        if (ctl->now >= hb->next_fast) {
+            send_ping(ctl);
+            hb->next_fast = ctl->now + IPPC_HB_FAST_INTERVAL;
+        }
+        next = earliest(next, hb->next_fast);
+    } else {
+        hb->next_fast = 0;
+    }
+    return next;
+}

@@ -1,0 +1,22 @@
+/* relay.h - the mux and control relays (ROUTER<->ROUTER, first two frames swapped) and
+ * the iopub relay (SUB->PUB).
+ *
+ * Frames move from one socket to the other without copying. On the way the relay
+ * checks the envelope (a delimiter after the routing identities, the HMAC signature,
+ * no replayed signature; failures are dropped and counted, never forwarded) and reads
+ * the JSON parts it needs: request headers to track what is outstanding on which
+ * engine and to start task records, replies and iopub to complete them. Buffers are
+ * never parsed; result buffers are kept by reference. */
+#ifndef IPPC_RELAY_H
+#define IPPC_RELAY_H
+
+#include "ctl.h"
+
+/* Each drains up to a batch of messages from its socket. */
+void ippc_relay_mux_requests(ippc_ctl_t *ctl);  /* SOCK_MUX_IN -> SOCK_MUX_OUT */
+void ippc_relay_mux_replies(ippc_ctl_t *ctl);   /* SOCK_MUX_OUT -> SOCK_MUX_IN */
+void ippc_relay_ctl_requests(ippc_ctl_t *ctl);  /* SOCK_CTL_IN -> SOCK_CTL_OUT */
+void ippc_relay_ctl_replies(ippc_ctl_t *ctl);   /* SOCK_CTL_OUT -> SOCK_CTL_IN */
+void ippc_relay_iopub(ippc_ctl_t *ctl);         /* SOCK_IOPUB_IN -> SOCK_IOPUB_OUT */
+
+#endif
