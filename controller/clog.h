@@ -1,27 +1,32 @@
-/* clog.h - the controller's log: one line per event on stderr, with time and level,
- * and bounded-rate reports of dropped input. */
+/* clog.h - the controller's log (lib/log.h with the controller's tag): one line per
+ * event on stderr, with time and level, and bounded-rate reports of dropped input. */
 #ifndef IPPC_CLOG_H
 #define IPPC_CLOG_H
 
 #include <stdbool.h>
 
-/* Python logging levels, so --log-level=10 means what it means to ipcontroller. */
-enum { CLOG_DEBUG = 10, CLOG_INFO = 20, CLOG_WARNING = 30, CLOG_ERROR = 40, CLOG_CRITICAL = 50 };
+#include "log.h" /* lib/log.h */
 
-void ippc_clog_set_level(int level);
-int ippc_clog_level(void);
-/* "10".."50" or DEBUG/INFO/WARN/WARNING/ERROR/CRITICAL (any case). Returns 0 / -1. */
-int ippc_clog_parse_level(const char *text, int *level);
-void ippc_clog(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static inline bool ippc_clog_enabled(int level) { return level >= ippc_clog_level(); }
+/* Python logging levels, so --log-level=10 means what it means to ipcontroller. */
+enum {
+    CLOG_DEBUG = IPPC_LOG_DEBUG,
+    CLOG_INFO = IPPC_LOG_INFO,
+    CLOG_WARNING = IPPC_LOG_WARNING,
+    CLOG_ERROR = IPPC_LOG_ERROR,
+    CLOG_CRITICAL = IPPC_LOG_CRITICAL
+};
+
+/* Log lines as "2026-11-25 14:31:10.177 INFO     ippc-controller: text" on stderr (the
+ * threshold is ippc_log_set_level's, INFO until the options say otherwise). */
+void ippc_clog_init(void);
 
 /* A string for a log line that may be missing from a message. */
 static inline const char *ippc_clog_str(const char *s) { return s ? s : "(none)"; }
 
-#define CLOG_D(...) do { if (ippc_clog_enabled(CLOG_DEBUG)) ippc_clog(CLOG_DEBUG, __VA_ARGS__); } while (0)
-#define CLOG_I(...) ippc_clog(CLOG_INFO, __VA_ARGS__)
-#define CLOG_W(...) ippc_clog(CLOG_WARNING, __VA_ARGS__)
-#define CLOG_E(...) ippc_clog(CLOG_ERROR, __VA_ARGS__)
+#define CLOG_D(...) do { if (ippc_log_enabled(CLOG_DEBUG)) ippc_log(CLOG_DEBUG, __VA_ARGS__); } while (0)
+#define CLOG_I(...) ippc_log(CLOG_INFO, __VA_ARGS__)
+#define CLOG_W(...) ippc_log(CLOG_WARNING, __VA_ARGS__)
+#define CLOG_E(...) ippc_log(CLOG_ERROR, __VA_ARGS__)
 
 /* Dropped input on one socket. Hostile peers can send garbage as fast as the network
  * allows, so drops are counted and reported at most once per second per socket. */

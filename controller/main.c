@@ -277,6 +277,7 @@ static int run(ippc_ctl_t *ctl)
 int main(int argc, char **argv)
 {
     ippc_options_t opt;
+    ippc_clog_init();
     ippc_options_init(&opt);
     ippc_error_t *err = NULL;
     ippc_options_result_t pr = ippc_options_parse(&opt, argc, argv, &err);
@@ -290,7 +291,7 @@ int main(int argc, char **argv)
         ippc_options_free(&opt);
         return code;
     }
-    ippc_clog_set_level(opt.log_level);
+    ippc_log_set_level(opt.log_level);
     ippc_ctl_t ctl;
     memset(&ctl, 0, sizeof(ctl));
     ctl.opt = &opt;

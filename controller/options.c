@@ -245,7 +245,7 @@ static int set_value(ippc_options_t *o, const opt_t *opt, const char *value, ipp
                                   opt->name, value);
         return 0;
     case K_LOGLEVEL:
-        if (ippc_clog_parse_level(value, (int *)(base + opt->offset)) < 0)
+        if (ippc_log_parse_level(value, (int *)(base + opt->offset)) < 0)
             return ippc_error_set(err, IPPC_E_INVALID,
                                   "--%s=%s: expected 10/20/30/40/50 or DEBUG/INFO/WARNING/ERROR/CRITICAL",
                                   opt->name, value);

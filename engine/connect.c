@@ -13,7 +13,7 @@
 
 #include "emsg.h"
 #include "error_int.h"
-#include "log.h"
+#include "elog.h"
 #include "signals.h"
 
 static double now_mono(void)

@@ -16,7 +16,7 @@
 #include "emsg.h"
 #include "error_int.h"
 #include "iopub.h"
-#include "log.h"
+#include "elog.h"
 #include "pyembed.h"
 #include "signals.h"
 
@@ -320,10 +320,15 @@ static bool on_wake(void)
         case WAKE_JOB:
             send_finished_jobs();
             break;
-        case WAKE_CRASH:
+        case WAKE_CRASH: {
             send_unregistration();
+            /* The process dies right after the ack: give libzmq's I/O thread time to
+             * put the message on the wire (zmq_send only queues it). */
+            struct timespec ts = {0, 300 * 1000000L};
+            nanosleep(&ts, NULL);
             signals_crash_ack();
             break;
+        }
         case WAKE_TERM:
             shutdown_engine(0, "SIGTERM");
             return false;

@@ -13,7 +13,7 @@
 
 #include "connect.h"
 #include "error_int.h"
-#include "log.h"
+#include "elog.h"
 
 static pthread_t g_thread;
 static int g_stop[2] = {-1, -1};

@@ -9,7 +9,7 @@
 
 #include "emsg.h"
 #include "engine.h"
-#include "log.h"
+#include "elog.h"
 
 static pthread_mutex_t g_mu = PTHREAD_MUTEX_INITIALIZER;
 static json_t *g_parent;

@@ -24,7 +24,7 @@
 #include "error_int.h"
 #include "heart.h"
 #include "iopub.h"
-#include "log.h"
+#include "elog.h"
 #include "outstream.h"
 #include "pyembed.h"
 #include "shell.h"

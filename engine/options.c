@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include "ippc.h"
+#include "log.h"
 
 typedef enum { K_STR, K_FLAG, K_NOFLAG, K_INT, K_SECONDS, K_LOGLEVEL, K_SHELL, K_BOOL, K_HELP, K_VERSION } kind_t;
 
@@ -109,24 +110,6 @@ static int takes_value(kind_t k)
     return k != K_FLAG && k != K_NOFLAG && k != K_HELP && k != K_VERSION;
 }
 
-static int parse_loglevel(const char *v, int *out)
-{
-    static const struct { const char *name; int level; } names[] = {
-        {"DEBUG", 10}, {"INFO", 20}, {"WARN", 30}, {"WARNING", 30}, {"ERROR", 40}, {"CRITICAL", 50}, {"FATAL", 50}};
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strcasecmp(v, names[i].name) == 0) {
-            *out = names[i].level;
-            return 0;
-        }
-    char *end;
-    errno = 0;
-    long l = strtol(v, &end, 10);
-    if (errno || end == v || *end || l < 0 || l > 100)
-        return -1;
-    *out = (int)l;
-    return 0;
-}
-
 static int parse_bool(const char *v, bool *out)
 {
     if (!strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "yes")) {
@@ -189,7 +172,7 @@ static int apply_opt(eng_options_t *o, const optdef_t *d, const char *shown, con
         return OPT_OK;
     }
     case K_LOGLEVEL:
-        if (parse_loglevel(value, (int *)field) < 0)
+        if (ippc_log_parse_level(value, (int *)field) < 0)
             goto bad;
         return OPT_OK;
     case K_SHELL:

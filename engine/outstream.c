@@ -21,7 +21,7 @@
 #include "engine.h"
 #include "error_int.h"
 #include "iopub.h"
-#include "log.h"
+#include "elog.h"
 
 #define FLUSH_INTERVAL_MS 100
 #define FLUSH_SIZE (64 * 1024)

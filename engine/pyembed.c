@@ -13,7 +13,7 @@
 
 #include "emsg.h"
 #include "error_int.h"
-#include "log.h"
+#include "elog.h"
 #include "signals.h"
 
 #ifndef IPPC_SRC_PYDIR
@@ -175,7 +175,7 @@ int pyembed_init(const engine_t *e, const char *argv0, ippc_error_t **err)
              "import signal, faulthandler\n"
              "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
              "faulthandler.enable(file=%d, all_threads=True)\n",
-             log_fd());
+             ippc_log_fd());
     if (run_simple(code, "installing the SIGINT handler", err) < 0 || signals_reinstall_sigint(err) < 0)
         return -1;
     g_kernel_mod = PyImport_ImportModule("ippc_engine.kernel");

@@ -8,7 +8,7 @@
 
 #include "engine.h"
 #include "iopub.h"
-#include "log.h"
+#include "elog.h"
 #include "outstream.h"
 
 /* Below this size a Python buffer is copied into the message: a copy is cheaper than
@@ -254,7 +254,7 @@ static PyObject *py_log(PyObject *self, PyObject *args)
     const char *text;
     if (!PyArg_ParseTuple(args, "is:log", &level, &text))
         return NULL;
-    eng_log(level, "%s", text);
+    ippc_log(level, "%s", text);
     Py_RETURN_NONE;
 }
 

@@ -12,7 +12,7 @@
 #include "control.h"
 #include "emsg.h"
 #include "iopub.h"
-#include "log.h"
+#include "elog.h"
 #include "outstream.h"
 #include "pyembed.h"
 

@@ -17,7 +17,7 @@
 
 #include "engine.h"
 #include "error_int.h"
-#include "log.h"
+#include "elog.h"
 
 static volatile sig_atomic_t g_term;
 static int g_crash_ack[2] = {-1, -1};
@@ -49,11 +49,11 @@ static void on_fatal(int sig)
     if (!entered && g_crash_ack[0] >= 0) {
         entered = 1;
         static const char msg[] = "ippc-engine: fatal signal; telling the controller this engine is gone\n";
-        ssize_t w = write(log_fd(), msg, sizeof msg - 1);
+        ssize_t w = write(ippc_log_fd(), msg, sizeof msg - 1);
         (void)w;
         engine_wake(g_engine.control_wake[1], WAKE_CRASH);
         struct pollfd p = {.fd = g_crash_ack[0], .events = POLLIN};
-        poll(&p, 1, 1000);
+        poll(&p, 1, 2000);
     }
     /* SA_RESETHAND restored the default action; SA_NODEFER lets it happen now. */
     raise(sig);

@@ -1,0 +1,3 @@
+#!/bin/sh
+# The stock ipyparallel test suite, ippc-controller with the stock ipengine (see run_compat.sh).
+exec "$(dirname "$0")/run_compat.sh" ctl=ippc eng=stock
