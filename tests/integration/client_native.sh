@@ -31,7 +31,7 @@ start_cluster() {
     wait_for_file "$cf" 30 || return 1
     engine_pids=()
     for i in 1 2 3; do
-        "$engine" > "$TMP/engine-$1.$i.log" 2>&1 &
+        "$engine" --shell=plain > "$TMP/engine-$1.$i.log" 2>&1 &
         PIDS+=($!)
         engine_pids+=($!)
     done
