@@ -69,6 +69,15 @@ def descendants(pid):
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
+def started_at(pid):
+    """The start time of a process (to tell it from a later one with the same pid)."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
 def cpu_seconds(pids):
     """user + system CPU time of the processes (those gone count 0)."""
     total = 0
@@ -110,7 +119,7 @@ class Procs:
     def note_tree(self):
         for p, _ in self.procs:
             if p.poll() is None:
-                self.tree.update(descendants(p.pid))
+                self.tree.update((d, started_at(d)) for d in descendants(p.pid))
 
     def stop(self):
         self.note_tree()
@@ -123,11 +132,15 @@ class Procs:
                 p.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 pass
-        for pid in [p.pid for p, _ in self.procs if p.poll() is None] + sorted(self.tree):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
+        for p, _ in self.procs:
+            if p.poll() is None:
+                p.kill()
+        for pid, birth in sorted(self.tree):  # only if the pid still names that process
+            if birth is not None and started_at(pid) == birth:
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except OSError:
+                    pass
         for p, _ in self.procs:
             try:
                 p.wait(5)

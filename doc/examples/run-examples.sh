@@ -38,13 +38,19 @@ descendants() {
         for c in $(cat "$f" 2>/dev/null); do echo "$c"; descendants "$c"; done
     done
 }
+# A process's start time, to make sure a pid still names the process we started.
+started_at() { cut -d' ' -f22 "/proc/$1/stat" 2>/dev/null; }
 cleanup() {
     local p
+    local -A birth=()
     for p in "${PIDS[@]}"; do PIDS+=($(descendants "$p")); done
+    for p in "${PIDS[@]}"; do birth[$p]=$(started_at "$p"); done
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do
         for _ in $(seq 50); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$p" 2>/dev/null
+        if [ -n "${birth[$p]}" ] && [ "$(started_at "$p")" = "${birth[$p]}" ]; then
+            kill -9 "$p" 2>/dev/null
+        fi
     done
     wait 2>/dev/null
     rm -rf "$TMP"
