@@ -46,6 +46,12 @@ const char *ippc_sock_name(ippc_sock_t s) { return s < SOCK_COUNT ? specs[s].nam
 
 static int setopt_int(void *s, int opt, int v) { return zmq_setsockopt(s, opt, &v, sizeof(v)); }
 
+static int64_t max_message_size(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    return pages > 0 && size > 0 ? (int64_t)pages * size : -1;
+}
+
 static int configure(ippc_sock_t i, void *s)
 {
     int rc = setopt_int(s, ZMQ_LINGER, LINGER_MS);
@@ -56,6 +62,11 @@ static int configure(ippc_sock_t i, void *s)
      * must not make them pile up here. Everything else is never dropped. */
     rc |= setopt_int(s, ZMQ_SNDHWM, i == SOCK_HB_PING ? 1000 : 0);
     rc |= setopt_int(s, ZMQ_RCVHWM, 0);
+    /* A peer's frame header declares the frame's size and libzmq allocates that much
+     * before reading it: garbage can declare 2^63 bytes. No message larger than this
+     * machine's memory can be received anyway, so such a peer is disconnected at once. */
+    int64_t maxmsg = max_message_size();
+    rc |= zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &maxmsg, sizeof(maxmsg));
     if (specs[i].routing_id)
         rc |= zmq_setsockopt(s, ZMQ_ROUTING_ID, specs[i].routing_id, strlen(specs[i].routing_id));
     /* Sending to an engine that has no connection must fail visibly, so the client can

@@ -7,10 +7,6 @@ CONTROLLER=$top_builddir/controller/ippc-controller
 [ -x "$CONTROLLER" ] || skip "no $CONTROLLER (build it first)"
 export IPYTHONDIR=$TMP/ipython
 export PYTHONDONTWRITEBYTECODE=1
-# Garbage declaring a frame of 2^63 bytes makes libzmq's decoder try that malloc; it
-# handles the failure (drops the connection), but ASan would abort instead of returning
-# NULL.
-export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}allocator_may_return_null=1
 PROFILE=ctest
 SECURITY=$IPYTHONDIR/profile_$PROFILE/security
 CLIENT_JSON=$SECURITY/ipcontroller-client.json
