@@ -48,6 +48,13 @@ step bash -c "cd _build && make -s -j$jobs distcheck >/dev/null"
 for log in $(find _build _build-san -name test-suite.log 2>/dev/null); do
     grep -q '^# FAIL: *[1-9]\|^# ERROR: *[1-9]' "$log" && { echo "--- $log"; cat "$log"; }
 done
+# Last, where a truncated CI log still shows it: each failed test's failing checks, with
+# a few lines of what followed them.
+for trs in $(find _build _build-san -name '*.trs' 2>/dev/null | sort); do
+    grep -q '^:test-result: \(FAIL\|ERROR\)' "$trs" || continue
+    echo "--- failed: ${trs%.trs}"
+    grep -i -A4 '^\(FAIL\|not ok\)\b\|:[FE]:' "${trs%.trs}.log" | cut -c1-300 | head -30
+done
 echo "$total_pass passed, $total_fail failed"
 [ "$total_fail" -eq 0 ] || status=1
 exit $status

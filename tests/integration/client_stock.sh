@@ -104,7 +104,7 @@ check "sync_imports" "imported"
 check "sync_imports of a missing module: its ImportError" "ModuleNotFoundError: No module named 'no_such_module_xyz'"
 check "sync_imports checks names" "ERR IPPC_E_INVALID: sync_imports: bad module name"
 
-run -f "$cf" start s exec "import time; time.sleep(30)" sleep 0.5 signal 2 all result s 20 signal 2 7
+run -f "$cf" start s exec "import time; time.sleep(30)" sleep 1.5 signal 2 all result s 20 signal 2 7
 check "send_signal is answered" "signalled"
 check "SIGINT interrupts running code: KeyboardInterrupt" "  [1:execute] KeyboardInterrupt: "
 check "send_signal to an unknown engine" "ERR IPPC_E_NOTFOUND: No such engine: 7"
