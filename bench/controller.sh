@@ -57,7 +57,8 @@ build() {
     mkdir -p "$BUILD"
     [ -f "$BUILD/Makefile" ] || (cd "$BUILD" && "$SRC/configure" -q)
     make -s -C "$BUILD/lib" libippc-core.la >/dev/null
-    make -s -C "$BUILD/controller" >/dev/null
+    make -s -C "$BUILD/launcher" libippc-launcher.la >/dev/null # the controller reads profiles with it
+    make -s -C "$BUILD/controller" ippc-controller >/dev/null
     if [ -f "$BUILD/bench/Makefile" ]; then
         make -s -C "$BUILD/bench" ippc-loadtool >/dev/null # only ours: `bench` builds every tool here
     else # bench/ not wired into configure yet: the same flags by hand
@@ -170,7 +171,7 @@ measure() {
     local load
     load=$(cut -d' ' -f1 /proc/loadavg)
     log "$tag (load $load)"
-    [ "$test" = relay ] || tool+=(--pid="$CTL_PID")
+    tool+=(--pid="$CTL_PID")
     if ! "$LOADTOOL" "${tool[@]}" --profile-dir="$PROFILE" >"$RES/$tag" 2>"$WORK/$tag.err"; then
         log "$tag: $(tail -1 "$WORK/$tag.err")"
         echo "result failed 1" >>"$RES/$tag"
@@ -269,6 +270,9 @@ Runs that did not complete: stock $(($(failures $s relay) + $(failures $s reg-fa
 | 1 | mux ping-pong latency, p99 (µs) | $(figure $s relay pingpong_p99_us 1 %.0f) | $(figure $i relay pingpong_p99_us 1 %.0f) | | |
 | 1 | sequential round trips/s (5,000) | $(figure $s relay pingpong_rate 1 %.0f) | $(figure $i relay pingpong_rate 1 %.0f) | $(ratio "$rt_i" "$rt_s") | ≥ 20×: $(verdict "$(ratio "$rt_i" "$rt_s" | tr -d '×')" ">=" 20) |
 | 1 | pipelined round trips/s (20,000, 100 in flight) | $(figure $s relay pipeline_rate 1 %.0f) | $(figure $i relay pipeline_rate 1 %.0f) | $(ratio "$pp_i" "$pp_s") | ≥ 20×: $(verdict "$(ratio "$pp_i" "$pp_s" | tr -d '×')" ">=" 20) |
+| 1 | controller CPU per round trip, ping-pong (µs, all processes) | $(figure $s relay pingpong_ctl_cpu_us 1 %.0f) | $(figure $i relay pingpong_ctl_cpu_us 1 %.0f) | $(ratio "$(median $i relay pingpong_ctl_cpu_us)" "$(median $s relay pingpong_ctl_cpu_us)") | |
+| 1 | controller CPU per round trip, pipelined (µs, all processes) | $(figure $s relay pipeline_ctl_cpu_us 1 %.1f) | $(figure $i relay pipeline_ctl_cpu_us 1 %.1f) | $(ratio "$(median $i relay pipeline_ctl_cpu_us)" "$(median $s relay pipeline_ctl_cpu_us)") | |
+| 1 | load tool's CPU per round trip, pipelined (µs: client, engine, their libzmq threads) | $(figure $s relay pipeline_tool_cpu_us 1 %.1f) | $(figure $i relay pipeline_tool_cpu_us 1 %.1f) | | |
 | 2 | register $ENGINES engines, --ping=$FAST_PING: first request → all notified (s; runs where all did) | $(figure $s reg-fast register_s 1 %.2f) | $(figure $i reg-fast register_s 1 %.2f) | | ≤ 2 s: $(runs $i reg-fast register_s "<=" 2) |
 | 2 | same, first request → all registration replies (s) | $(figure $s reg-fast accept_s 1 %.2f) | $(figure $i reg-fast accept_s 1 %.2f) | | |
 | 2 | register $ENGINES engines, default 3 s period (s) | $(figure $s reg-idle register_s 1 %.2f) | $(figure $i reg-idle register_s 1 %.2f) | | ≤ 2 s: $(runs $i reg-idle register_s "<=" 2) |

@@ -7,7 +7,7 @@
 # figure by figure, round by round, under each malloc setting; writes bench/RESULTS.md.
 #
 #   bench/direct.sh [--rounds N] [--malloc default,hugetlb] [--only ippc,stock,py/ippc,zmq]
-#                   [--quick] [--build DIR] [--out FILE] [--keep] [--raw FILE]
+#                   [--quick] [--build DIR] [--out FILE] [--keep] [--raw FILE] [--previous FILE]
 #
 #   --rounds N     rounds per figure (default 3)
 #   --malloc LIST  malloc settings to run, each a full run with fresh clusters:
@@ -22,6 +22,8 @@
 #   --out FILE     the report (default bench/RESULTS.md)
 #   --keep         keep the logs of the clusters and clients
 #   --raw FILE     also write every sample as JSON
+#   --previous FILE  an earlier report whose ippc and stock medians are listed next to the
+#                  new ones (default: the --out file as it was; "none": no comparison)
 # Everything runs on 127.0.0.1 in private IPython directories under a temporary
 # directory; only processes this run started are stopped, by pid.
 set -euo pipefail
@@ -34,9 +36,9 @@ while [ $# -gt 0 ]; do
     case $1 in
     --build) BUILD=$2; shift ;;
     --build=*) BUILD=${1#*=} ;;
-    --rounds | --malloc | --only | --figures | --out | --raw) ARGS+=("$1=$2"); shift ;;
-    --rounds=* | --malloc=* | --only=* | --figures=* | --out=* | --raw=* | --quick | --keep) ARGS+=("$1") ;;
-    -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
+    --rounds | --malloc | --only | --figures | --out | --raw | --previous) ARGS+=("$1=$2"); shift ;;
+    --rounds=* | --malloc=* | --only=* | --figures=* | --out=* | --raw=* | --previous=* | --quick | --keep) ARGS+=("$1") ;;
+    -h | --help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "direct.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -61,11 +63,11 @@ else # not wired into bench/Makefile.am yet: the same flags by hand
     mkdir -p "$BUILD/bench"
     flags=(-std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes)
     # shellcheck disable=SC2046
-    gcc "${flags[@]}" -I"$SRC/lib" -o "$BUILD/bench/ippc-direct-client" "$SRC/bench/direct_client.c" \
+    gcc "${flags[@]}" -I"$SRC/lib" -o "$BUILD/bench/ippc-direct-client" "$SRC/bench/direct_client.c" "$SRC/bench/cmdloop.c" \
         -L"$BUILD/lib/.libs" -lippc -Wl,-rpath,"$BUILD/lib/.libs"
     # shellcheck disable=SC2046
     gcc "${flags[@]}" $(pkg-config --cflags libzmq) -o "$BUILD/bench/ippc-direct-zmq" \
-        "$SRC/bench/direct_zmq.c" $(pkg-config --libs libzmq)
+        "$SRC/bench/direct_zmq.c" "$SRC/bench/cmdloop.c" $(pkg-config --libs libzmq)
 fi
 for p in controller/ippc-controller engine/ippc-engine bench/ippc-direct-client bench/ippc-direct-zmq; do
     [ -x "$BUILD/$p" ] || { echo "direct.sh: no $BUILD/$p" >&2; exit 1; }

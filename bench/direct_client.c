@@ -6,7 +6,8 @@
  * Reads one command a line on stdin and answers each with one JSON line on stdout
  * (times in seconds), so that bench/direct_run.py can interleave it with the other
  * clients figure by figure. The same commands, with the same method, are implemented
- * by direct_py.py (the stock Python client) and direct_zmq.c (the raw ZeroMQ floor):
+ * by direct_py.py (the stock Python client) and direct_zmq.c (the raw ZeroMQ floor); the
+ * loop reading them is cmdloop.c:
  *
  *   rtt KIND N WARM     N timed round trips after WARM untimed ones; KIND is
  *                       apply1   rc[0].apply_sync(lambda: None)
@@ -31,16 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <ippc.h>
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+#include "cmdloop.h"
 
 static ippc_client_t *rc;
 static ippc_view_t *one, *all;
@@ -59,14 +54,6 @@ static void reply_error(const char *what, ippc_error_t *err)
     printf("\"}\n");
     free(text);
     ippc_error_destroy(&err);
-}
-
-static void reply_samples(const double *s, size_t n)
-{
-    printf("{\"samples\": [");
-    for (size_t i = 0; i < n; i++)
-        printf("%s%.9f", i ? ", " : "", s[i]);
-    printf("]}\n");
 }
 
 /* One round trip of kind; 0 / -1 with *err. */
@@ -106,7 +93,7 @@ static void cmd_rtt(const char *kind, size_t n, size_t warm)
     }
     double *s = calloc(n ? n : 1, sizeof(*s));
     for (size_t i = 0; i < warm + n; i++) {
-        double t0 = now();
+        double t0 = bench_now();
         if (round_trip(kind, ns, &err) != 0) {
             reply_error(kind, err);
             free(s);
@@ -114,9 +101,9 @@ static void cmd_rtt(const char *kind, size_t n, size_t warm)
             return;
         }
         if (i >= warm)
-            s[i - warm] = now() - t0;
+            s[i - warm] = bench_now() - t0;
     }
-    reply_samples(s, n);
+    bench_reply_samples(s, n);
     free(s);
     ippc_value_destroy(&ns);
 }
@@ -125,7 +112,7 @@ static void cmd_async(size_t m)
 {
     ippc_error_t *err = NULL;
     ippc_result_t **rs = calloc(m ? m : 1, sizeof(*rs));
-    double t0 = now();
+    double t0 = bench_now();
     for (size_t i = 0; i < m; i++)
         if (!(rs[i] = ippc_view_apply(one, "lambda: None", NULL, NULL, NULL, &err))) {
             reply_error("apply_async", err);
@@ -135,7 +122,7 @@ static void cmd_async(size_t m)
             return;
         }
     bool ok = ippc_wait(rs, m, 600);
-    double t = now() - t0;
+    double t = bench_now() - t0;
     size_t failed = 0;
     for (size_t i = 0; i < m; i++) {
         failed += !ippc_result_successful(rs[i]);
@@ -145,7 +132,7 @@ static void cmd_async(size_t m)
     if (!ok || failed)
         reply_error("async", ippc_error_new(IPPC_E_STATE, "%zu of %zu failed or not ready", failed, m));
     else
-        reply_samples(&t, 1);
+        bench_reply_samples(&t, 1);
 }
 
 /* A float64 array of nbytes (rounded down to items), written before use. The memory
@@ -192,17 +179,17 @@ static void cmd_bulk(size_t nbytes)
         return;
     }
     ippc_value_dict_set(ns, "x", arr);
-    double t0 = now();
+    double t0 = bench_now();
     int pushed = ippc_view_push_sync(one, ns, NULL, &err);
-    double t_push = now() - t0;
+    double t_push = bench_now() - t0;
     ippc_value_destroy(&ns);
     if (pushed != 0) {
         reply_error("push", err);
         return;
     }
-    t0 = now();
+    t0 = bench_now();
     ippc_value_t *v = ippc_view_pull_sync(one, "x", NULL, &err);
-    double t_pull = now() - t0;
+    double t_pull = bench_now() - t0;
     if (!v) {
         reply_error("pull", err);
         return;
@@ -238,17 +225,17 @@ static void cmd_scatter(const char *kind, size_t n)
         reply_error("scatter", ippc_error_new(IPPC_E_NOMEM, "out of memory"));
         return;
     }
-    double t0 = now();
+    double t0 = bench_now();
     int scattered = ippc_view_scatter_sync(all, "s", seq, false, NULL, &err);
-    double t_scatter = now() - t0;
+    double t_scatter = bench_now() - t0;
     if (scattered != 0) {
         ippc_value_destroy(&seq);
         reply_error("scatter", err);
         return;
     }
-    t0 = now();
+    t0 = bench_now();
     ippc_value_t *v = ippc_view_gather_sync(all, "s", NULL, &err);
-    double t_gather = now() - t0;
+    double t_gather = bench_now() - t0;
     if (!v) {
         ippc_value_destroy(&seq);
         reply_error("gather", err);
@@ -268,6 +255,11 @@ static void cmd_scatter(const char *kind, size_t n)
         reply_error("gather", ippc_error_new(IPPC_E_PROTOCOL, "the gathered value differs"));
     else
         printf("{\"scatter\": %.9f, \"gather\": %.9f}\n", t_scatter, t_gather);
+}
+
+static void cmd_bad(const char *line)
+{
+    reply_error("command", ippc_error_new(IPPC_E_INVALID, "bad command: %.100s", line));
 }
 
 static void cmd_cleanup(void)
@@ -294,28 +286,7 @@ int main(int argc, char **argv)
         return 1;
     }
     printf("{\"ready\": true, \"client\": \"libippc %s\"}\n", ippc_version());
-    char line[256];
-    while (fgets(line, sizeof(line), stdin)) {
-        char cmd[32] = "", a[32] = "";
-        unsigned long long n = 0, w = 0;
-        int got = sscanf(line, "%31s %31s %llu %llu", cmd, a, &n, &w);
-        if (got < 1)
-            continue;
-        if (strcmp(cmd, "quit") == 0)
-            break;
-        if (strcmp(cmd, "rtt") == 0 && got == 4)
-            cmd_rtt(a, n, w);
-        else if (strcmp(cmd, "async") == 0 && got >= 2)
-            cmd_async(strtoull(a, NULL, 10));
-        else if (strcmp(cmd, "bulk") == 0 && got >= 2)
-            cmd_bulk(strtoull(a, NULL, 10));
-        else if (strcmp(cmd, "scatter") == 0 && got >= 3)
-            cmd_scatter(a, n);
-        else if (strcmp(cmd, "cleanup") == 0)
-            cmd_cleanup();
-        else
-            reply_error("command", ippc_error_new(IPPC_E_INVALID, "bad command: %.100s", line));
-    }
+    bench_cmdloop(&(bench_commands_t){cmd_rtt, cmd_async, cmd_bulk, cmd_scatter, cmd_cleanup, cmd_bad});
     ippc_view_destroy(&one);
     ippc_view_destroy(&all);
     ippc_client_destroy(&rc);

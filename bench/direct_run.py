@@ -359,7 +359,9 @@ def run_setting(setting, args, results):
                                                        statistics.median(a[k2] for a in vals)))
                 else:
                     summary.append("%s failed" % name)
-            log("%s [%s]: %s (load %s)" % (key, setting, ", ".join(summary), os.getloadavg()[0]))
+            load = os.getloadavg()[0]
+            args.loads.append(load)
+            log("%s [%s]: %s (load %s)" % (key, setting, ", ".join(summary), load))
     finally:
         for c in clients.values():
             c.close()
@@ -427,6 +429,32 @@ def ratio(a, b):
     return b / a
 
 
+def read_previous(path):
+    """The main tables of an earlier report: {setting: {figure: {title: median text}}},
+    and its "Written by" line's run description."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        return None
+    tables, setting, header, when = {}, None, None, "?"
+    for line in text.splitlines():
+        if line.startswith("Written by") and "(" in line:
+            when = line[line.index("(") + 1:line.rindex(")")] if ")" in line else "?"
+        if line.startswith("## Malloc setting: "):
+            setting, header = line.split(": ", 1)[1].strip(), None
+            tables[setting] = {}
+        elif line.startswith("CPU time per operation") or line.startswith("## Notes"):
+            setting = None
+        elif setting and line.startswith("| ") and not line.startswith("|---"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if header is None:
+                header = cells
+            else:
+                tables[setting][cells[0]] = {h: c.split(" [")[0] for h, c in zip(header, cells)}
+    return {"tables": tables, "when": when, "path": path}
+
+
 def report(results, args, started, finished):
     lines = []
     w = lines.append
@@ -443,6 +471,8 @@ def report(results, args, started, finished):
     w("- stock: ipyparallel %s, Python %s (%s), numpy %s, pyzmq %s" % (
         args.ipp_version, args.py_version, args.python, args.np_version, args.pyzmq_version))
     w("- load average at the start: %s (other work on this machine was not stopped)" % args.load)
+    if args.loads:
+        w("- load average (1 min) after each figure: %.1f to %.1f" % (min(args.loads), max(args.loads)))
     w("")
     w("## What is measured")
     w("")
@@ -586,6 +616,37 @@ def report(results, args, started, finished):
             w("")
             for e in errors:
                 w("- " + e)
+        prev = (args.previous or {}).get("tables", {}).get(setting)
+        if prev:
+            w("")
+            w("Against the previous report (%s, its run %s; other load, same method):" % (
+                os.path.basename(args.previous["path"]), args.previous["when"]))
+            w("")
+            w("| figure | ippc before | ippc now | stock before | stock now |")
+            w("|---|---|---|---|---|")
+            now = {}
+            for key, command, kind, label, reps in plan(args.quick):
+                if args.figures and key not in args.figures:
+                    continue
+                if kind == "bulk":
+                    size = int(command.split()[1])
+                    pairs = [("push " + label, key, "push", size), ("pull " + label, key, "pull", size)]
+                elif kind == "scatter":
+                    size = 64 * MiB if "array" in command else None
+                    pairs = [("scatter " + label, key, "scatter", size), ("gather " + label, key, "gather", size)]
+                else:
+                    pairs = [(label + (" (tasks/s)" if kind == "async" else ""), key, None, None)]
+                for text, k, field, size in pairs:
+                    now[text] = {}
+                    for c in ("ippc", "stock"):
+                        st = stats(res, k, c, field)
+                        mode = "rate" if kind == "async" else "time"
+                        count = int(command.split()[1]) if kind == "async" else None
+                        now[text][c] = cell(st, mode, size, count).split(" [")[0]
+            for text, cells in now.items():
+                old_row = prev.get(text, {})
+                w("| %s | %s | %s | %s | %s |" % (text, old_row.get(TITLES["ippc"], "–"), cells["ippc"],
+                                                old_row.get(TITLES["stock"], "–"), cells["stock"]))
         w("")
     w("## Notes")
     w("")
@@ -618,7 +679,10 @@ def main():
                     "async,bulk1,bulk64,bulk512,sc_range,sc_list,sc_array)")
     ap.add_argument("--keep", action="store_true")
     ap.add_argument("--raw", help="also write every sample as JSON here")
+    ap.add_argument("--previous", help="an earlier report to compare with (default: --out as it was; "
+                    "'none': no comparison)")
     args = ap.parse_args()
+    args.previous = None if args.previous == "none" else read_previous(args.previous or args.out)
     args.malloc = [m for m in args.malloc.split(",") if m]
     for m in args.malloc:
         if m not in MALLOC:
@@ -638,6 +702,7 @@ def main():
         args.mem_gib = int(f.readline().split()[1]) / (1 << 20)
     args.thp = sh("cat /sys/kernel/mm/transparent_hugepage/enabled")
     args.load = "%.2f %.2f %.2f" % os.getloadavg()
+    args.loads = []
     args.git = sh("git -C '%s' describe --always --dirty" % args.src) or "?"
     args.ippc_version = sh("'%s/controller/ippc-controller' --version" % args.build).split("\n")[0]
     args.cc = sh("cc --version").split("\n")[0]

@@ -6,7 +6,7 @@
  *
  * It forks a relay (two ROUTER sockets, swapping the routing ids like the controller's
  * mux) and four echo "engines" (DEALER sockets), all on tcp://127.0.0.1, and then
- * answers the line protocol of direct_client.c on stdin/stdout with the same commands
+ * answers the line protocol of direct_client.c on stdin/stdout (cmdloop.c) with the same commands
  * measured the same way:
  *
  *   rtt KIND N WARM   a 100-byte request through the relay to engine 0 (apply1,
@@ -35,15 +35,10 @@
 
 #include <zmq.h>
 
+#include "cmdloop.h"
+
 #define NENGINES 4
 #define SMALL 100
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void die(const char *what)
 {
@@ -223,34 +218,26 @@ static size_t recv_reply(void)
     return n;
 }
 
-static void reply_samples(const double *s, size_t n)
-{
-    printf("{\"samples\": [");
-    for (size_t i = 0; i < n; i++)
-        printf("%s%.9f", i ? ", " : "", s[i]);
-    printf("]}\n");
-}
-
 static void cmd_rtt(const char *kind, size_t n, size_t warm)
 {
     int targets = strcmp(kind, "applyall") == 0 ? NENGINES : 1;
     double *s = calloc(n ? n : 1, sizeof(*s));
     for (size_t i = 0; i < warm + n; i++) {
-        double t0 = now();
+        double t0 = bench_now();
         for (int e = 0; e < targets; e++)
             send_to(e, "ping", small, SMALL, false);
         for (int e = 0; e < targets; e++)
             recv_reply();
         if (i >= warm)
-            s[i - warm] = now() - t0;
+            s[i - warm] = bench_now() - t0;
     }
-    reply_samples(s, n);
+    bench_reply_samples(s, n);
     free(s);
 }
 
 static void cmd_async(size_t m)
 {
-    double t0 = now();
+    double t0 = bench_now();
     size_t sent = 0, got = 0;
     while (got < m) {
         zmq_pollitem_t it = {client, 0, (short)(ZMQ_POLLIN | (sent < m ? ZMQ_POLLOUT : 0)), 0};
@@ -269,8 +256,8 @@ static void cmd_async(size_t m)
             } while (got < m && (events & ZMQ_POLLIN));
         }
     }
-    double t = now() - t0;
-    reply_samples(&t, 1);
+    double t = bench_now() - t0;
+    bench_reply_samples(&t, 1);
 }
 
 static double *bench_data(size_t nbytes)
@@ -294,14 +281,14 @@ static double *bench_data(size_t nbytes)
 static void cmd_bulk(size_t nbytes)
 {
     double *data = bench_data(nbytes);
-    double t0 = now();
+    double t0 = bench_now();
     send_to(0, "push", data, nbytes, true);
     recv_reply();
-    double t_push = now() - t0;
-    t0 = now();
+    double t_push = bench_now() - t0;
+    t0 = bench_now();
     send_to(0, "pull", NULL, 0, false);
     size_t got = recv_reply();
-    double t_pull = now() - t0;
+    double t_pull = bench_now() - t0;
     if (got != nbytes)
         printf("{\"error\": \"pull: %zu bytes, not %zu\"}\n", got, nbytes);
     else
@@ -316,7 +303,7 @@ static void cmd_scatter(const char *kind, size_t nbytes)
     }
     double *data = bench_data(nbytes);
     size_t n = nbytes / sizeof(double), lo = 0;
-    double t0 = now();
+    double t0 = bench_now();
     for (int e = 0; e < NENGINES; e++) { /* the block partition of scatter */
         size_t part = n / NENGINES + ((size_t)e < n % NENGINES);
         send_to(e, "push", data + lo, part * sizeof(double), true);
@@ -324,18 +311,24 @@ static void cmd_scatter(const char *kind, size_t nbytes)
     }
     for (int e = 0; e < NENGINES; e++)
         recv_reply();
-    double t_scatter = now() - t0;
-    t0 = now();
+    double t_scatter = bench_now() - t0;
+    t0 = bench_now();
     for (int e = 0; e < NENGINES; e++)
         send_to(e, "pull", NULL, 0, false);
     size_t total = 0;
     for (int e = 0; e < NENGINES; e++)
         total += recv_reply();
-    double t_gather = now() - t0;
+    double t_gather = bench_now() - t0;
     if (total != n * sizeof(double))
         printf("{\"error\": \"gather: %zu bytes\"}\n", total);
     else
         printf("{\"scatter\": %.9f, \"gather\": %.9f}\n", t_scatter, t_gather);
+}
+
+static void cmd_bad(const char *line)
+{
+    (void)line;
+    printf("{\"error\": \"bad command\"}\n");
 }
 
 static void cmd_cleanup(void)
@@ -397,28 +390,7 @@ int main(void)
     printf("{\"ready\": true, \"client\": \"libzmq %d.%d.%d\"}\n", ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR,
            ZMQ_VERSION_PATCH);
 
-    char line[256];
-    while (fgets(line, sizeof(line), stdin)) {
-        char cmd[32] = "", a[32] = "";
-        unsigned long long n = 0, w = 0;
-        int got = sscanf(line, "%31s %31s %llu %llu", cmd, a, &n, &w);
-        if (got < 1)
-            continue;
-        if (strcmp(cmd, "quit") == 0)
-            break;
-        if (strcmp(cmd, "rtt") == 0 && got == 4)
-            cmd_rtt(a, n, w);
-        else if (strcmp(cmd, "async") == 0 && got >= 2)
-            cmd_async(strtoull(a, NULL, 10));
-        else if (strcmp(cmd, "bulk") == 0 && got >= 2)
-            cmd_bulk(strtoull(a, NULL, 10));
-        else if (strcmp(cmd, "scatter") == 0 && got >= 3)
-            cmd_scatter(a, n);
-        else if (strcmp(cmd, "cleanup") == 0)
-            cmd_cleanup();
-        else
-            printf("{\"error\": \"bad command\"}\n");
-    }
+    bench_cmdloop(&(bench_commands_t){cmd_rtt, cmd_async, cmd_bulk, cmd_scatter, cmd_cleanup, cmd_bad});
     zmq_close(client);
     zmq_ctx_term(ctx);
     return 0;

@@ -1,6 +1,6 @@
 /* loadtool.c - ippc-loadtool: load a controller with fake engines and a fake client.
  *
- *   ippc-loadtool relay    --profile-dir DIR [--cluster-id ID] [--pingpong N] [--messages N] [--window W]
+ *   ippc-loadtool relay    --profile-dir DIR [--cluster-id ID] [--pingpong N] [--messages N] [--window W] [--pid PID]
  *   ippc-loadtool register --profile-dir DIR [--cluster-id ID] [--engines N] [--pid PID] [--hold S]
  *
  * Figures go to stdout as "result NAME VALUE" lines (bench/controller.sh collects them);
@@ -44,7 +44,7 @@ static void usage(FILE *f)
     fprintf(f,
             "Usage: ippc-loadtool relay|register --profile-dir=DIR [options]\n"
             "  common:   --cluster-id=ID  --wait=S (for the connection files, 30)\n"
-            "  relay:    --pingpong=N (5000) --warmup=N (500) --messages=N (20000) --window=W (100)\n"
+            "  relay:    --pingpong=N (5000) --warmup=N (500) --messages=N (20000) --window=W (100) --pid=PID\n"
             "  register: --engines=N (1000) --timeout=S (60) --pid=PID --hold=S (0) --sample=S (20)\n"
             "Prints 'result NAME VALUE' lines.\n");
 }
@@ -185,6 +185,45 @@ static void result_latencies(const char *name, double *lat, size_t n)
     printf("result %s_max_us %.1f\n", name, 1e6 * lat[n - 1]);
 }
 
+static double self_cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+/* CPU used per round trip of a phase: the controller's (all its processes; --pid) and
+ * this tool's own (client, engine and libzmq threads), in microseconds. */
+typedef struct {
+    int pid;
+    lt_procstat_t ctl;
+    double tool;
+} cpu_mark_t;
+
+static void cpu_start(cpu_mark_t *m, int pid)
+{
+    m->pid = pid;
+    m->tool = self_cpu();
+    if (!pid || !lt_procstat(pid, &m->ctl))
+        m->pid = 0;
+}
+
+/* The controller's share is read after SETTLE more seconds: work it queued (the stock
+ * hub digests copies of the relayed messages in its own time) counts too. */
+static void cpu_result(const cpu_mark_t *m, const char *phase, size_t n)
+{
+    if (!n)
+        return;
+    printf("result %s_tool_cpu_us %.1f\n", phase, 1e6 * (self_cpu() - m->tool) / (double)n);
+    lt_procstat_t now;
+    if (!m->pid)
+        return;
+    usleep((useconds_t)(SETTLE * 1e6));
+    if (lt_procstat(m->pid, &now))
+        printf("result %s_ctl_cpu_us %.1f\n", phase,
+               1e6 * (double)(now.tree_ticks - m->ctl.tree_ticks) / (double)lt_clock_ticks() / (double)n);
+}
+
 typedef struct {
     lt_fleet_t *fl;
     atomic_bool stop;
@@ -228,10 +267,15 @@ static int cmd_relay(const args_t *a, void *zctx, const ippc_session_t *signer, 
     } else {
         size_t n = lt_client_pingpong(&c, a->warmup, lat);
         if (n == a->warmup) {
+            cpu_mark_t mark;
+            cpu_start(&mark, a->pid);
             n = lt_client_pingpong(&c, a->pingpong, lat);
+            cpu_result(&mark, "pingpong", n);
             result_latencies("pingpong", lat, n);
             double elapsed;
+            cpu_start(&mark, a->pid);
             size_t done = lt_client_pipeline(&c, a->messages, a->window, &elapsed);
+            cpu_result(&mark, "pipeline", done);
             printf("result pipeline_n %zu\nresult pipeline_window %zu\n", done, a->window);
             printf("result pipeline_rate %.1f\n", (double)done / elapsed);
             rc = n == a->pingpong && done == a->messages ? 0 : -1;
@@ -287,13 +331,6 @@ static void measure_idle(lt_fleet_t *fl, const args_t *a)
            100.0 * (double)(prev.main_ticks - first.main_ticks) / hz / dt,
            100.0 * (double)(prev.tree_ticks - first.tree_ticks) / hz / dt);
     result_procstat("_after_idle", &prev);
-}
-
-static double self_cpu(void)
-{
-    struct rusage ru;
-    getrusage(RUSAGE_SELF, &ru);
-    return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + 1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
 static int cmd_register(const args_t *a, void *zctx, const ippc_session_t *signer, const ippc_conninfo_t *eci,

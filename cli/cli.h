@@ -38,6 +38,8 @@ int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print err (with its full rendering for remote errors) as cli_error does and destroy it;
  * returns CLI_FAILED. */
 int cli_error_report(ippc_error_t **err);
+/* Print "ippctl CMD: message" on stderr, for information (not a failure). */
+void cli_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: "ippctl CMD: message" and "Try 'ippctl CMD --help'."; returns CLI_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -59,5 +61,18 @@ typedef struct {
 /* Connect a client to the cluster of t, as ipp.Cluster.from_file().connect_client() does.
  * NULL with *err set ("no cluster 'x' in profile default: start one with ippctl start"). */
 ippc_client_t *cli_connect(const cli_target_t *t, ippc_error_t **err);
+
+/* ------------------------------------------------ option parsing and profiles */
+
+struct option;
+/* getopt_long with ippctl's messages: returns the next option, -1 after the last, or '?'
+ * after printing a usage error (an unknown option, a missing argument). shortopts
+ * without the leading ':' (added here). */
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts);
+/* The profile directory that -p names: NULL or "" the default profile's, a directory
+ * (a path that is one) itself, a profile file (a path, or ending in .yaml/.yml) the
+ * directory of its profile name, else $IPYTHONDIR/profile_<name>. malloc'd; NULL with
+ * *err set (a profile file that cannot be read). */
+char *cli_profile_dir(const char *profile, ippc_error_t **err);
 
 #endif

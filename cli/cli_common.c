@@ -2,12 +2,16 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "profile.h"
 
 const char *cli_prog = "ippctl";
 
@@ -25,6 +29,14 @@ int cli_error(const char *fmt, ...)
     vmessage(fmt, ap);
     va_end(ap);
     return CLI_FAILED;
+}
+
+void cli_note(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vmessage(fmt, ap);
+    va_end(ap);
 }
 
 int cli_error_report(ippc_error_t **err)
@@ -84,4 +96,50 @@ ippc_client_t *cli_connect(const cli_target_t *t, ippc_error_t **err)
     ippc_client_t *c = ippc_cluster_connect(cl, timeout, err);
     ippc_cluster_destroy(&cl);
     return c;
+}
+
+int cli_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts)
+{
+    char spec[64];
+    snprintf(spec, sizeof spec, ":%s", shortopts);
+    opterr = 0;
+    int c = getopt_long(argc, argv, spec, longopts, NULL);
+    if (c == '?') {
+        if (optopt)
+            cli_usage("unknown option '-%c'", optopt);
+        else
+            cli_usage("unknown option '%s'", argv[optind - 1]);
+    } else if (c == ':') {
+        cli_usage("option '%s' needs a value", argv[optind - 1]);
+        c = '?';
+    }
+    return c;
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), t = strlen(tail);
+    return n >= t && strcmp(s + n - t, tail) == 0;
+}
+
+char *cli_profile_dir(const char *profile, ippc_error_t **err)
+{
+    struct stat st;
+    char *dir = NULL;
+    if (!profile || !*profile) {
+        dir = ippc_profile_dir(NULL);
+    } else if (strchr(profile, '/') && stat(profile, &st) == 0 && S_ISDIR(st.st_mode)) {
+        dir = realpath(profile, NULL);
+    } else if (strchr(profile, '/') || ends_with(profile, ".yaml") || ends_with(profile, ".yml")) {
+        ippc_profile_t *p = ippc_profile_load(profile, err);
+        if (!p)
+            return NULL;
+        dir = ippc_profile_dir(p->name);
+        ippc_profile_destroy(&p);
+    } else {
+        dir = ippc_profile_dir(profile);
+    }
+    if (!dir && err && !*err)
+        *err = ippc_error_new(IPPC_E_NOMEM, "out of memory (or no home directory for $IPYTHONDIR)");
+    return dir;
 }

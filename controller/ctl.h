@@ -15,6 +15,7 @@
 #include "frames.h"
 #include "options.h"
 #include "replay.h"
+#include "sigcheck.h"
 #include "wire.h"
 
 typedef struct ippc_registry ippc_registry_t;
@@ -42,6 +43,10 @@ typedef enum {
 } ippc_sock_t;
 
 #define IPPC_BC_LEAVES 2
+/* Messages a handler takes from its socket per wakeup, so one busy peer cannot starve
+ * the rest. Handlers return true when they stopped at this limit (more may wait) and
+ * false when the socket is drained. */
+#define IPPC_BATCH 256
 /* The identity our own control requests (shutdown of engines) carry, so the relay can
  * recognise and swallow their replies. */
 #define IPPC_HUB_IDENT "ippc-controller"
@@ -62,7 +67,7 @@ typedef struct ippc_ctl {
     char *key;
     json_t *engine_info;             /* the engine connection file, for registration replies */
     ippc_session_t *session;         /* signs what we send; checks the query socket */
-    const ippc_session_t *verifier;  /* session when messages are signed, else NULL */
+    ippc_sigcheck_t *verifier;       /* checks the relays' signatures; NULL when nothing is signed */
     ippc_replay_t *relay_replay;     /* signatures seen on the relays */
 
     ippc_registry_t *registry;

@@ -13,14 +13,13 @@
 #include "registry.h"
 
 #define MONITOR_ENDPOINT "inproc://ippc-hb-monitor"
-/* Pings remembered, to accept late echoes of recent ones (the stock monitor accepts
- * the current and the previous beat). 2 periods of fast pings fit. */
-#define RING 128
+/* Pings remembered (of beats and fast ones), to recognise late echoes of them. */
+#define RING 1024
 
 typedef struct {
-    char payload[32];
+    char payload[32];    /* "<seconds running>.<seq>" */
     size_t len;
-    double sent;
+    unsigned long seq;   /* pings sent before it */
 } ping_t;
 
 struct ippc_heartbeat {
@@ -30,9 +29,8 @@ struct ippc_heartbeat {
     double next_fast;
     double next_purge;   /* when a pending registration may time out (0: none pending) */
     double next_suspect; /* when a suspected engine's grace ends (0: none) */
-    ping_t ring[RING];
-    size_t pos, count;
-    unsigned long nbeats;
+    ping_t ring[RING];   /* ping seq is at ring[seq % RING] */
+    unsigned long nsent;  /* pings sent */
 };
 
 int ippc_heartbeat_start(ippc_ctl_t *ctl, ippc_error_t **err)
@@ -65,47 +63,53 @@ void ippc_heartbeat_stop(ippc_ctl_t *ctl)
     ctl->hb = NULL;
 }
 
+/* Send a ping (a beat's, or a fast one). */
 static void send_ping(ippc_ctl_t *ctl)
 {
     ippc_heartbeat_t *hb = ctl->hb;
-    ping_t *p = &hb->ring[hb->pos];
-    /* Like the stock monitor: the seconds the monitor has been running. The count
-     * keeps two pings in the same microsecond distinct. */
-    int n = snprintf(p->payload, sizeof(p->payload), "%.6f", ctl->now - hb->start);
-    const ping_t *last = &hb->ring[(hb->pos + RING - 1) % RING];
-    if (hb->count && last->len == (size_t)n && memcmp(last->payload, p->payload, (size_t)n) == 0)
-        n = snprintf(p->payload, sizeof(p->payload), "%.6f.%lu", ctl->now - hb->start, hb->nbeats);
-    p->len = (size_t)n;
-    p->sent = ctl->now;
-    hb->pos = (hb->pos + 1) % RING;
-    if (hb->count < RING)
-        hb->count++;
-    hb->nbeats++;
+    ping_t *p = &hb->ring[hb->nsent % RING];
+    /* Like the stock monitor: the seconds the monitor has been running; then the ping's
+     * number, which makes every payload distinct and finds it again in the ring. */
+    int n = snprintf(p->payload, sizeof(p->payload), "%.6f.%lu", ctl->now - hb->start, hb->nsent);
+    p->len = (size_t)n < sizeof(p->payload) ? (size_t)n : sizeof(p->payload) - 1;
+    p->seq = hb->nsent++;
     if (zmq_send(ctl->sock[SOCK_HB_PING], p->payload, p->len, ZMQ_DONTWAIT) < 0)
         CLOG_E("heartbeat: cannot send a ping: %s", zmq_strerror(errno));
 }
 
-/* An echo counts when it is one of our pings sent within the last two periods. */
-static bool valid_echo(const ippc_heartbeat_t *hb, double now, const void *data, size_t len)
+/* Whether an echo answers one of our pings (one of the last RING), however late. The
+ * stock monitor accepts only the current and the previous beat's ping, but its beats
+ * themselves run late when its machine is loaded; ours keep time, so they cannot be
+ * what judges a slow engine. An echo arriving is a heart that beats: an engine is
+ * dropped only when no echo at all arrives for more than the misses allowed. */
+static bool valid_echo(const ippc_heartbeat_t *hb, const char *data, size_t len)
 {
-    double oldest = now - 2 * hb->period - IPPC_HB_FAST_INTERVAL;
-    for (size_t k = 1; k <= hb->count; k++) {
-        const ping_t *p = &hb->ring[(hb->pos + RING - k) % RING];
-        if (p->sent < oldest)
-            break;
-        if (p->len == len && memcmp(p->payload, data, len) == 0)
-            return true;
+    const char *dot = len ? memrchr(data, '.', len) : NULL;
+    if (!dot || dot == data + len - 1 || data + len - dot > 21)
+        return false;
+    unsigned long seq = 0;
+    for (const char *c = dot + 1; c < data + len; c++) {
+        if (*c < '0' || *c > '9')
+            return false;
+        seq = seq * 10 + (unsigned long)(*c - '0');
     }
-    return false;
+    if (seq >= hb->nsent || hb->nsent - seq > RING)
+        return false;
+    const ping_t *p = &hb->ring[seq % RING];
+    return p->seq == seq && p->len == len && memcmp(p->payload, data, len) == 0;
 }
 
-void ippc_heartbeat_on_pong(ippc_ctl_t *ctl)
+bool ippc_heartbeat_on_pong(ippc_ctl_t *ctl)
 {
     ippc_frames_t *f = &ctl->frames;
     ippc_droplog_t *drops = &ctl->drops[SOCK_HB_PONG];
-    for (int batch = 0; batch < 1024; batch++) {
-        if (ippc_frames_recv(f, ctl->sock[SOCK_HB_PONG]) <= 0)
+    bool full = true;
+    /* echoes are tiny and come in bursts of one per engine: a larger batch */
+    for (int batch = 0; batch < 4 * IPPC_BATCH; batch++) {
+        if (ippc_frames_recv(f, ctl->sock[SOCK_HB_PONG]) <= 0) {
+            full = false;
             break;
+        }
         if (f->n != 2) {
             ippc_droplog_note(drops, ctl->now, "heartbeat echo of %zu frames (expected 1)", f->n - 1);
             continue;
@@ -116,8 +120,9 @@ void ippc_heartbeat_on_pong(ippc_ctl_t *ctl)
             CLOG_D("heartbeat: echo from an unknown heart (%zu-byte identity); ignored", ippc_frame_size(f, 0));
             continue;
         }
-        if (!valid_echo(ctl->hb, ctl->now, ippc_frame_data(f, 1), ippc_frame_size(f, 1))) {
-            ippc_droplog_note(drops, ctl->now, "engine %d echoed a ping we did not send recently", e->id);
+        if (!valid_echo(ctl->hb, (const char *)ippc_frame_data(f, 1), ippc_frame_size(f, 1))) {
+            ippc_droplog_note(drops, ctl->now, "engine %d echoed a ping we did not send (or not among the last %d)",
+                              e->id, RING);
             continue;
         }
         /* The fd the echo came over identifies the connection whose closing means the
@@ -134,14 +139,18 @@ void ippc_heartbeat_on_pong(ippc_ctl_t *ctl)
             ippc_registry_complete(ctl, e);
     }
     ippc_frames_clear(f);
+    return full;
 }
 
-void ippc_heartbeat_on_event(ippc_ctl_t *ctl)
+bool ippc_heartbeat_on_event(ippc_ctl_t *ctl)
 {
     ippc_frames_t *f = &ctl->frames;
-    for (int batch = 0; batch < 1024; batch++) {
-        if (ippc_frames_recv(f, ctl->hb_monitor) <= 0)
+    bool full = true;
+    for (int batch = 0; batch < 4 * IPPC_BATCH; batch++) {
+        if (ippc_frames_recv(f, ctl->hb_monitor) <= 0) {
+            full = false;
             break;
+        }
         if (f->n < 1 || ippc_frame_size(f, 0) < 6)
             continue;
         uint16_t event;
@@ -169,11 +178,17 @@ void ippc_heartbeat_on_event(ippc_ctl_t *ctl)
                "echoes within %.1f s", e->id, IPPC_HB_SUSPECT_GRACE);
     }
     ippc_frames_clear(f);
+    return full;
 }
 
 static void beat(ippc_ctl_t *ctl)
 {
     ippc_heartbeat_t *hb = ctl->hb;
+    /* Echoes that arrived before the beat count for it, as the stock monitor flushes its
+     * echo stream first: a busy loop must not make the engines look late. (Bounded: a
+     * flood of echoes must not hold the loop here.) */
+    for (int i = 0; i < 16 && ippc_heartbeat_on_pong(ctl); i++)
+        ;
     for (ippc_engine_t *e = ctl->registry->head, *nx; e; e = nx) {
         nx = e->next;
         if (!e->registered)

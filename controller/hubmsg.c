@@ -49,8 +49,6 @@ json_t *ippc_hubmsg_keyerror(const char *fmt, ...)
     return c;
 }
 
-void ippc_hubmsg_now(char out[32]) { ippc_wire_isodate(NULL, out); }
-
 int ippc_hubmsg_send(ippc_ctl_t *ctl, ippc_sock_t sock, const void *ident, size_t identlen,
                      const char *msg_type, json_t *content, json_t *parent, json_t *metadata,
                      ippc_blob_t *const *buffers, size_t nbuffers)

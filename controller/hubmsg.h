@@ -33,7 +33,4 @@ void ippc_hubmsg_reply_error(ippc_ctl_t *ctl, ippc_sock_t sock, const void *iden
  * be NULL (then the client does not tie the failure to an engine). */
 json_t *ippc_hubmsg_error_metadata(const char *engine_uuid);
 
-/* The current time in the header date format ("2026-11-25T12:02:52.109945Z"). */
-void ippc_hubmsg_now(char out[32]);
-
 #endif

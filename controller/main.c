@@ -3,7 +3,7 @@
  * One thread and one zmq_poll loop serve every socket (see ctl.h for the list), the
  * heartbeat timers and a self-pipe that turns SIGTERM/SIGINT into a clean stop: the
  * connection files are removed and the sockets closed. Start failures print one line
- * and exit 1; command-line errors exit 2. */
+ * and exit 1; command-line and profile errors exit 2. */
 #include "config.h"
 
 #include <errno.h>
@@ -116,7 +116,10 @@ static int startup(ippc_ctl_t *ctl, ippc_error_t **err)
     ctl->session = ippc_session_new(ctl->key, NULL, "ippc-controller", err);
     if (!ctl->session)
         goto out;
-    ctl->verifier = ctl->key[0] ? ctl->session : NULL;
+    if (ctl->key[0] && !(ctl->verifier = ippc_sigcheck_new(ctl->key, strlen(ctl->key)))) {
+        ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+        goto out;
+    }
     ctl->relay_replay = ippc_replay_new(IPPC_REPLAY_DEFAULT_CAPACITY);
     /* The stock registration_timeout: max(30 s, 10 periods). */
     double reg_timeout = fmax(30.0, 10.0 * o->ping_ms / 1000.0);
@@ -134,9 +137,13 @@ static int startup(ippc_ctl_t *ctl, ippc_error_t **err)
     if (setup_signals(err) < 0 || ippc_sockets_open(ctl, ports, bind_ip, err) < 0 ||
         ippc_heartbeat_start(ctl, err) < 0 || ippc_sockets_write_files(ctl, bind_ip, err) < 0)
         goto out;
-    CLOG_I("listening on %s (registration port %d); ping %d ms, %d misses allowed; records: %s",
-           bind_ip, ctl->port[SOCK_REG], o->ping_ms, o->hb_misses,
-           o->nodb ? "none (--nodb)" : "in memory");
+    if (o->nodb)
+        CLOG_I("listening on %s (registration port %d); ping %d ms, %d misses allowed; records: none (--nodb)",
+               bind_ip, ctl->port[SOCK_REG], o->ping_ms, o->hb_misses);
+    else
+        CLOG_I("listening on %s (registration port %d); ping %d ms, %d misses allowed; records: in memory, "
+               "at most %zu / %zu bytes", bind_ip, ctl->port[SOCK_REG], o->ping_ms, o->hb_misses, o->records_max,
+               o->records_max_bytes);
     CLOG_I("connection files: %s and %s", ctl->client_file, ctl->engine_file);
     rc = 0;
 out:
@@ -156,6 +163,7 @@ static void shutdown_all(ippc_ctl_t *ctl)
     ippc_records_destroy(&ctl->records);
     ippc_replay_destroy(&ctl->relay_replay);
     ippc_session_destroy(&ctl->session);
+    ippc_sigcheck_destroy(&ctl->verifier);
     json_decref(ctl->engine_info);
     free(ctl->key);
     free(ctl->profile_dir);
@@ -169,13 +177,13 @@ static void shutdown_all(ippc_ctl_t *ctl)
 /* Which handler serves each socket we read, and the sockets it may send on. */
 typedef struct {
     ippc_sock_t sock;
-    void (*fn)(ippc_ctl_t *ctl);
+    bool (*fn)(ippc_ctl_t *ctl); /* true: stopped at its batch limit */
     unsigned sends; /* bits of routes[] whose sockets the handler may send on */
 } route_t;
 
-static void drain_task_out(ippc_ctl_t *ctl) { ippc_nosched_drain(ctl, SOCK_TASK_OUT); }
-static void drain_leaf0(ippc_ctl_t *ctl) { ippc_nosched_drain(ctl, SOCK_BC_LEAF0); }
-static void drain_leaf1(ippc_ctl_t *ctl) { ippc_nosched_drain(ctl, SOCK_BC_LEAF1); }
+static bool drain_task_out(ippc_ctl_t *ctl) { return ippc_nosched_drain(ctl, SOCK_TASK_OUT); }
+static bool drain_leaf0(ippc_ctl_t *ctl) { return ippc_nosched_drain(ctl, SOCK_BC_LEAF0); }
+static bool drain_leaf1(ippc_ctl_t *ctl) { return ippc_nosched_drain(ctl, SOCK_BC_LEAF1); }
 
 enum { R_MUX_IN, R_MUX_OUT, R_CTL_IN, R_CTL_OUT, R_IOPUB, R_PONG, R_REG, R_TASK, R_BC, R_TASK_OUT,
        R_LEAF0, R_LEAF1, R_MONITOR, NROUTES };
@@ -188,9 +196,9 @@ static const route_t routes[NROUTES] = {
     [R_CTL_OUT] = {SOCK_CTL_OUT, ippc_relay_ctl_replies, B(R_CTL_IN)},
     [R_IOPUB] = {SOCK_IOPUB_IN, ippc_relay_iopub, 0},
     [R_PONG] = {SOCK_HB_PONG, ippc_heartbeat_on_pong, 0},
-    [R_REG] = {SOCK_REG, ippc_queries_on_recv, B(R_CTL_OUT)},
-    [R_TASK] = {SOCK_TASK_IN, ippc_nosched_task, 0},
-    [R_BC] = {SOCK_BC_IN, ippc_nosched_broadcast, 0},
+    [R_REG] = {SOCK_REG, ippc_queries_on_recv, B(R_CTL_OUT) | B(R_REG)},
+    [R_TASK] = {SOCK_TASK_IN, ippc_nosched_task, B(R_TASK)},
+    [R_BC] = {SOCK_BC_IN, ippc_nosched_broadcast, B(R_BC)},
     [R_TASK_OUT] = {SOCK_TASK_OUT, drain_task_out, 0},
     [R_LEAF0] = {SOCK_BC_LEAF0, drain_leaf0, 0},
     [R_LEAF1] = {SOCK_BC_LEAF1, drain_leaf1, 0},
@@ -204,12 +212,32 @@ static void *route_socket(const ippc_ctl_t *ctl, int r)
     return routes[r].sock == SOCK_COUNT ? ctl->hb_monitor : ctl->sock[routes[r].sock];
 }
 
-/* The loop polls the sockets' ZMQ_FDs with one poll(2) and asks a socket for
- * ZMQ_EVENTS only when its fd fired or it was just used. (zmq_poll would ask every
- * socket twice per wakeup, and each ask costs system calls: with a dozen sockets that
- * was most of the CPU a relayed message cost.) ZMQ_FD only signals a change of state,
- * so a socket that was read from or sent on is asked again before the loop sleeps:
- * `maybe` holds those. */
+/* Whether a socket has a message waiting (asking costs libzmq two system calls). */
+static bool readable(const ippc_ctl_t *ctl, int r)
+{
+    int events = 0;
+    size_t len = sizeof(events);
+    return zmq_getsockopt(route_socket(ctl, r), ZMQ_EVENTS, &events, &len) == 0 && (events & ZMQ_POLLIN);
+}
+
+/* How long a socket may stay unsure (see run) before it is asked. libzmq lets a send
+ * take the socket's pending commands at most once a millisecond or so. */
+#define UNSURE_DELAY 0.001
+
+/* The loop polls the sockets' ZMQ_FDs with one poll(2) (zmq_poll would ask every socket
+ * for ZMQ_EVENTS twice per wakeup, two system calls each). A socket's ZMQ_FD only
+ * signals new commands for it, so:
+ *  - a handler whose descriptor fired is simply run: its first receive takes the
+ *    commands, and it reads until the socket is empty (`more` holds the handlers that
+ *    stopped at their batch limit instead: they run again at once);
+ *  - a socket that was sent on after it was last emptied is unsure: the send may have
+ *    taken (and applied) the command that announced a new message, and then its
+ *    descriptor will not fire for that message. Such sockets are asked for ZMQ_EVENTS
+ *    once they have been unsure for UNSURE_DELAY: by then traffic has usually emptied
+ *    them anyway (a reply comes, the handler reads), so the question is rarely asked,
+ *    and a message whose wakeup was taken waits at most that long.
+ * While messages keep arriving, a turn costs one poll(2) plus what libzmq needs per
+ * socket read, not a round of questions to every socket. */
 static int run(ippc_ctl_t *ctl)
 {
     struct pollfd pfd[NROUTES + 1];
@@ -222,7 +250,8 @@ static int run(ippc_ctl_t *ctl)
         pfd[r].events = POLLIN;
     }
     pfd[NROUTES] = (struct pollfd){signal_pipe[0], POLLIN, 0};
-    unsigned maybe = (1u << NROUTES) - 1; /* ask every socket on the first turn */
+    unsigned more = (1u << NROUTES) - 1; /* run every handler on the first turn */
+    double unsure_since[NROUTES] = {0};   /* 0: not unsure */
     for (;;) {
         ctl->now = ippc_now();
         double next = ippc_heartbeat_tick(ctl);
@@ -235,8 +264,20 @@ static int run(ippc_ctl_t *ctl)
                 return 0;
             next = earliest(next, ctl->stop_at);
         }
+        for (int r = 0; r < NROUTES; r++) {
+            if (!unsure_since[r])
+                continue;
+            double due = unsure_since[r] + UNSURE_DELAY;
+            if (ctl->now >= due) {
+                unsure_since[r] = 0;
+                if (readable(ctl, r))
+                    more |= B(r);
+            } else {
+                next = earliest(next, due);
+            }
+        }
         long timeout = 0;
-        if (!maybe) {
+        if (!more) {
             timeout = next > ctl->now ? (long)ceil((next - ctl->now) * 1000.0) : 0;
             if (timeout > 1000)
                 timeout = 1000;
@@ -256,20 +297,19 @@ static int run(ippc_ctl_t *ctl)
         }
         for (int r = 0; rc > 0 && r < NROUTES; r++)
             if (pfd[r].revents)
-                maybe |= B(r);
-        unsigned ask = maybe;
-        maybe = 0;
+                more |= B(r);
+        unsigned todo = more;
+        more = 0;
         for (int r = 0; r < NROUTES; r++) {
-            if (!(ask & B(r)))
+            if (!(todo & B(r)))
                 continue;
-            int events = 0;
-            size_t len = sizeof(events);
-            if (zmq_getsockopt(route_socket(ctl, r), ZMQ_EVENTS, &events, &len) < 0 || !(events & ZMQ_POLLIN))
-                continue;
-            routes[r].fn(ctl);
-            /* more may be waiting (handlers stop after a batch), and the sockets the
-             * handler sent on may have swallowed their own wakeups */
-            maybe |= B(r) | routes[r].sends;
+            if (routes[r].fn(ctl))
+                more |= B(r);
+            else
+                unsure_since[r] = 0; /* emptied after its own sends */
+            for (int s = 0; s < NROUTES; s++)
+                if (s != r && (routes[r].sends & B(s)) && !unsure_since[s])
+                    unsure_since[s] = ctl->now;
         }
     }
 }
@@ -281,6 +321,8 @@ int main(int argc, char **argv)
     ippc_options_init(&opt);
     ippc_error_t *err = NULL;
     ippc_options_result_t pr = ippc_options_parse(&opt, argc, argv, &err);
+    if (pr == IPPC_OPTIONS_RUN && ippc_options_apply_profile(&opt, &err) < 0)
+        pr = IPPC_OPTIONS_USAGE;
     if (pr != IPPC_OPTIONS_RUN) {
         int code = 0;
         if (pr == IPPC_OPTIONS_USAGE) {
@@ -292,6 +334,8 @@ int main(int argc, char **argv)
         return code;
     }
     ippc_log_set_level(opt.log_level);
+    if (opt.profile_read)
+        CLOG_I("settings from %s (the command line overrides them)", opt.profile_read);
     ippc_ctl_t ctl;
     memset(&ctl, 0, sizeof(ctl));
     ctl.opt = &opt;

@@ -9,8 +9,6 @@
 
 #include "hubmsg.h"
 
-#define BATCH 256
-
 static json_t *refusal(const char *what)
 {
     return ippc_hubmsg_error("NotImplementedError", "%s scheduling is not available in this controller", what);
@@ -31,11 +29,12 @@ static int next_request(ippc_ctl_t *ctl, ippc_sock_t s, ippc_env_t *env)
     }
 }
 
-void ippc_nosched_task(ippc_ctl_t *ctl)
+bool ippc_nosched_task(ippc_ctl_t *ctl)
 {
     ippc_frames_t *f = &ctl->frames;
     ippc_env_t env;
-    for (int batch = 0; batch < BATCH && next_request(ctl, SOCK_TASK_IN, &env); batch++) {
+    int batch = 0;
+    for (; batch < IPPC_BATCH && next_request(ctl, SOCK_TASK_IN, &env); batch++) {
         CLOG_I("task: refusing load-balanced %s %s", ippc_clog_str(ippc_json_str(env.header, "msg_type")),
                ippc_clog_str(ippc_json_str(env.header, "msg_id")));
         ippc_hubmsg_reply_error(ctl, SOCK_TASK_IN, ippc_frame_data(f, 0), ippc_frame_size(f, 0), env.header,
@@ -43,6 +42,7 @@ void ippc_nosched_task(ippc_ctl_t *ctl)
         ippc_env_close(&env);
     }
     ippc_frames_clear(f);
+    return batch == IPPC_BATCH;
 }
 
 /* The stock client waits on one reply per target with msg_id "<msg_id>_<engine uuid>"
@@ -87,23 +87,27 @@ static void refuse_broadcast(ippc_ctl_t *ctl, ippc_frames_t *f, ippc_env_t *env)
     }
 }
 
-void ippc_nosched_broadcast(ippc_ctl_t *ctl)
+bool ippc_nosched_broadcast(ippc_ctl_t *ctl)
 {
     ippc_frames_t *f = &ctl->frames;
     ippc_env_t env;
-    for (int batch = 0; batch < BATCH && next_request(ctl, SOCK_BC_IN, &env); batch++) {
+    int batch = 0;
+    for (; batch < IPPC_BATCH && next_request(ctl, SOCK_BC_IN, &env); batch++) {
         CLOG_I("broadcast: refusing %s %s", ippc_clog_str(ippc_json_str(env.header, "msg_type")),
                ippc_clog_str(ippc_json_str(env.header, "msg_id")));
         refuse_broadcast(ctl, f, &env);
         ippc_env_close(&env);
     }
     ippc_frames_clear(f);
+    return batch == IPPC_BATCH;
 }
 
-void ippc_nosched_drain(ippc_ctl_t *ctl, ippc_sock_t s)
+bool ippc_nosched_drain(ippc_ctl_t *ctl, ippc_sock_t s)
 {
     ippc_frames_t *f = &ctl->frames;
-    for (int batch = 0; batch < BATCH && ippc_frames_recv(f, ctl->sock[s]) > 0; batch++)
+    int batch = 0;
+    for (; batch < IPPC_BATCH && ippc_frames_recv(f, ctl->sock[s]) > 0; batch++)
         ippc_droplog_note(&ctl->drops[s], ctl->now, "unexpected message of %zu frames", f->n);
     ippc_frames_clear(f);
+    return batch == IPPC_BATCH;
 }

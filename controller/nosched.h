@@ -11,9 +11,10 @@
 
 #include "ctl.h"
 
-void ippc_nosched_task(ippc_ctl_t *ctl);      /* SOCK_TASK_IN */
-void ippc_nosched_broadcast(ippc_ctl_t *ctl); /* SOCK_BC_IN */
+/* Each handles up to IPPC_BATCH messages (true: stopped at the limit). */
+bool ippc_nosched_task(ippc_ctl_t *ctl);      /* SOCK_TASK_IN */
+bool ippc_nosched_broadcast(ippc_ctl_t *ctl); /* SOCK_BC_IN */
 /* Anything arriving on a socket that should stay silent (task_out, broadcast leaves). */
-void ippc_nosched_drain(ippc_ctl_t *ctl, ippc_sock_t s);
+bool ippc_nosched_drain(ippc_ctl_t *ctl, ippc_sock_t s);
 
 #endif

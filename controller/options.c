@@ -56,10 +56,11 @@ static const opt_t opts[] = {
     {"ping", K_INT, F(ping_ms), "MS           heartbeat period in milliseconds (default 3000)"},
     {"hb-misses", K_INT, F(hb_misses), "N       missed heartbeats allowed before an engine is dropped (default 10)"},
     {"log-level", K_LOGLEVEL, F(log_level), "L   10/20/30/40/50 or DEBUG/INFO/WARNING/ERROR/CRITICAL (default INFO)"},
-    {"ports", K_PORTS, 0, "LIST         ports to bind, e.g. 50000-50100 or 50001,50002,50010-50030"},
+    {"ports", K_PORTS, F(ports), "LIST         ports to bind, e.g. 50000-50100 or 50001,50002,50010-50030"},
     {"port", K_PORT, F(regport), "PORT         the registration port"},
     {"records-max", K_SIZE, F(records_max), "N     task records kept in memory (default 1024)"},
     {"records-max-bytes", K_SIZE, F(records_max_bytes), "N  bytes of task records kept (default 1G; k/M/G suffixes)"},
+    {"profile-file", K_STR, F(profile_file), "FILE  settings from an ippc profile (a path or a name; default <profile dir>/ippc.yaml)"},
     {"dictdb", K_FALSE, F(nodb), "             keep task records in memory (the default)"},
     {"nodb", K_TRUE, F(nodb), "               keep no task records (result_request, history and db queries fail)"},
     {"reuse", K_TRUE, F(reuse), "              reuse existing connection files (their key and ports)"},
@@ -118,7 +119,23 @@ void ippc_options_free(ippc_options_t *o)
     free(o->ssh);
     free(o->enginessh);
     free(o->ports_spec);
+    free(o->profile_file);
+    free(o->profile_read);
     memset(o, 0, sizeof(*o));
+}
+
+bool ippc_options_given(const ippc_options_t *o, size_t offset)
+{
+    for (size_t i = 0; i < o->ngiven; i++)
+        if (o->given[i] == offset)
+            return true;
+    return false;
+}
+
+static void mark_given(ippc_options_t *o, size_t offset)
+{
+    if (!ippc_options_given(o, offset) && o->ngiven < IPPC_OPT_MAX_GIVEN)
+        o->given[o->ngiven++] = offset;
 }
 
 static void print_help(void)
@@ -218,6 +235,8 @@ static int set_value(ippc_options_t *o, const opt_t *opt, const char *value, ipp
 {
     char *base = (char *)o;
     long l;
+    if (opt->kind != K_WARN_VALUE)
+        mark_given(o, opt->offset);
     switch (opt->kind) {
     case K_STR: {
         char **field = (char **)(base + opt->offset);
@@ -274,11 +293,13 @@ static const opt_t *find_opt(const char *name, size_t len)
     return NULL;
 }
 
-static int take_env(char **field, const char *var)
+static int take_env(ippc_options_t *o, size_t offset, const char *var)
 {
+    char **field = (char **)((char *)o + offset);
     const char *v = getenv(var);
     if (*field || !v || !*v)
         return 0;
+    mark_given(o, offset);
     *field = strdup(v);
     return *field ? 0 : -1;
 }
@@ -343,9 +364,11 @@ ippc_options_result_t ippc_options_parse(ippc_options_t *o, int argc, char **arg
         switch (opt->kind) {
         case K_TRUE:
             *(bool *)((char *)o + opt->offset) = on;
+            mark_given(o, opt->offset);
             break;
         case K_FALSE:
             *(bool *)((char *)o + opt->offset) = !on;
+            mark_given(o, opt->offset);
             break;
         case K_HELP:
             print_help();
@@ -364,7 +387,7 @@ ippc_options_result_t ippc_options_parse(ippc_options_t *o, int argc, char **arg
         }
     }
     /* The 8.x launchers pass these in the environment. */
-    if (take_env(&o->profile_dir, "IPP_PROFILE_DIR") < 0 || take_env(&o->cluster_id, "IPP_CLUSTER_ID") < 0) {
+    if (take_env(o, F(profile_dir), "IPP_PROFILE_DIR") < 0 || take_env(o, F(cluster_id), "IPP_CLUSTER_ID") < 0) {
         ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
         return IPPC_OPTIONS_USAGE;
     }

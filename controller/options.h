@@ -3,7 +3,9 @@
  * It accepts what the stock launchers and test suite pass to ipcontroller (--profile=,
  * --profile-dir=, --cluster-id=, --ip=, --location=, --ping=, --log-level=, --dictdb,
  * --nodb, --reuse, and `--Class.trait=value` settings, which are warned about), in both
- * the `--name=value` and the `--name value` forms, plus our own options. */
+ * the `--name=value` and the `--name value` forms, plus our own options. An ippc profile
+ * (ippc-profile(5)) can set the controller's options too: see
+ * ippc_options_apply_profile. */
 #ifndef IPPC_OPTIONS_H
 #define IPPC_OPTIONS_H
 
@@ -13,6 +15,8 @@
 #include "ippc.h"
 
 #define IPPC_OPT_MAX_PORT_RANGES 64
+/* Distinct option fields the command line can set (for `given`). */
+#define IPPC_OPT_MAX_GIVEN 32
 
 typedef struct {
     int lo, hi;
@@ -38,6 +42,12 @@ typedef struct {
     char *ports_spec;      /* as given, for messages */
     size_t records_max;    /* task records kept (count) */
     size_t records_max_bytes;
+    char *profile_file;    /* --profile-file: an ippc profile (path or name), else NULL */
+    char *profile_read;    /* the profile file whose settings were applied, else NULL */
+    /* Which fields the command line or the environment set (their offsetof), so that a
+     * profile does not override them. */
+    size_t given[IPPC_OPT_MAX_GIVEN];
+    size_t ngiven;
 } ippc_options_t;
 
 typedef enum {
@@ -49,6 +59,14 @@ typedef enum {
 void ippc_options_init(ippc_options_t *o);
 void ippc_options_free(ippc_options_t *o);
 ippc_options_result_t ippc_options_parse(ippc_options_t *o, int argc, char **argv, ippc_error_t **err);
+/* Whether the command line or the environment set the field at this offsetof. */
+bool ippc_options_given(const ippc_options_t *o, size_t offset);
+/* Apply an ippc profile under the command line: the file --profile-file names (a path
+ * or a profile name, resolved as ippc-profile(5) says), else <profile dir>/ippc.yaml
+ * when it exists. Its controller section (and cluster.cluster_id) set the options the
+ * command line left alone; o->profile_read names the file. Returns 0, or -1 with the
+ * problem in err ("<file>:<line>:<col>: ..." for a bad value): a usage error. */
+int ippc_options_apply_profile(ippc_options_t *o, ippc_error_t **err);
 /* Parse a --ports value: "50000-50100", "50001,50002,50010-50020". Returns 0 / -1. */
 int ippc_options_parse_ports(const char *spec, ippc_port_range_t *ranges, size_t max, size_t *n,
                              ippc_error_t **err);

@@ -15,8 +15,6 @@
 #include "registry.h"
 #include "strbuf.h"
 
-#define BATCH 256
-
 static void reply(ippc_ctl_t *ctl, const ippc_msg_t *msg, const char *type, json_t *content,
                   ippc_blob_t *const *bufs, size_t nbufs)
 {
@@ -132,8 +130,7 @@ static json_t *completed_ids(ippc_ctl_t *ctl, const ippc_engine_t *e)
     size_t n;
     ippc_record_t **all = ippc_records_list(ctl->records, &n);
     for (size_t i = 0; i < n; i++) {
-        const char *eng = json_string_value(json_object_get(all[i]->doc, "engine_uuid"));
-        if (all[i]->completed && eng && strcmp(eng, e->uuid) == 0)
+        if (all[i]->completed && strcmp(all[i]->engine_uuid, e->uuid) == 0)
             json_array_append_new(list, json_string(all[i]->msg_id));
     }
     free(all);
@@ -228,16 +225,15 @@ static const char **sorted_ids(const json_t *list, size_t *n)
 /* The stock hub's _extract_record. */
 static json_t *extract_record(const ippc_record_t *rec)
 {
-    json_t *d = rec->doc;
-    bool o1, o2;
-    json_t *out = ippc_record_field(rec, "stdout", &o1), *err = ippc_record_field(rec, "stderr", &o2);
-    json_t *io = json_pack("{s:O, s:O, s:O, s:o, s:o}", "execute_input", json_object_get(d, "execute_input"),
-                           "execute_result", json_object_get(d, "execute_result"), "error",
-                           json_object_get(d, "error"), "stdout", out, "stderr", err);
-    return json_pack("{s:O, s:O, s:O, s:O, s:O, s:O, s:o}", "header", json_object_get(d, "header"), "metadata",
-                     json_object_get(d, "metadata"), "result_metadata", json_object_get(d, "result_metadata"),
-                     "result_header", json_object_get(d, "result_header"), "result_content",
-                     json_object_get(d, "result_content"), "received", json_object_get(d, "received"), "io", io);
+    bool owned;
+#define FIELD(name) ippc_record_field(rec, name, &owned)
+    json_t *io = json_pack("{s:o, s:o, s:o, s:o, s:o}", "execute_input", FIELD("execute_input"), "execute_result",
+                           FIELD("execute_result"), "error", FIELD("error"), "stdout", FIELD("stdout"), "stderr",
+                           FIELD("stderr"));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "header", FIELD("header"), "metadata", FIELD("metadata"),
+                     "result_metadata", FIELD("result_metadata"), "result_header", FIELD("result_header"),
+                     "result_content", FIELD("result_content"), "received", FIELD("received"), "io", io);
+#undef FIELD
 }
 
 static void result_request(ippc_ctl_t *ctl, const ippc_msg_t *msg)
@@ -298,12 +294,17 @@ static void result_request(ippc_ctl_t *ctl, const ippc_msg_t *msg)
     free(ids);
 }
 
+typedef struct {
+    int64_t submitted_us;
+    ippc_record_t *rec;
+} dated_t;
+
 static int by_submitted(const void *a, const void *b)
 {
-    const ippc_record_t *x = *(ippc_record_t *const *)a, *y = *(ippc_record_t *const *)b;
+    const dated_t *x = a, *y = b;
     if (x->submitted_us != y->submitted_us)
         return x->submitted_us < y->submitted_us ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    return x->rec->seq < y->rec->seq ? -1 : x->rec->seq > y->rec->seq;
 }
 
 static void history_request(ippc_ctl_t *ctl, const ippc_msg_t *msg)
@@ -314,15 +315,17 @@ static void history_request(ippc_ctl_t *ctl, const ippc_msg_t *msg)
     }
     size_t n, k = 0;
     ippc_record_t **all = ippc_records_list(ctl->records, &n);
+    dated_t *dated = n ? malloc(n * sizeof(*dated)) : NULL;
     /* like the stock DictDB: only records with a submission date, oldest first */
-    for (size_t i = 0; i < n; i++)
-        if (!json_is_null(json_object_get(all[i]->doc, "submitted")))
-            all[k++] = all[i];
+    for (size_t i = 0; dated && i < n; i++)
+        if (ippc_record_submitted(all[i], &dated[k].submitted_us))
+            dated[k++].rec = all[i];
     if (k)
-        qsort(all, k, sizeof(*all), by_submitted);
+        qsort(dated, k, sizeof(*dated), by_submitted);
     json_t *history = json_array();
     for (size_t i = 0; i < k; i++)
-        json_array_append_new(history, json_string(all[i]->msg_id));
+        json_array_append_new(history, json_string(dated[i].rec->msg_id));
+    free(dated);
     free(all);
     reply(ctl, msg, "history_reply", json_pack("{s:s, s:o}", "status", "ok", "history", history), NULL, 0);
 }
@@ -412,8 +415,7 @@ static void drop_completed(ippc_ctl_t *ctl, const char *engine_uuid)
     for (size_t i = 0; i < n; i++) {
         if (!all[i]->completed)
             continue;
-        const char *eng = json_string_value(json_object_get(all[i]->doc, "engine_uuid"));
-        if (!engine_uuid || (eng && strcmp(eng, engine_uuid) == 0))
+        if (!engine_uuid || strcmp(all[i]->engine_uuid, engine_uuid) == 0)
             ippc_records_drop(ctl->records, all[i]);
     }
     free(all);
@@ -574,9 +576,9 @@ static void dispatch(ippc_ctl_t *ctl, const ippc_msg_t *msg)
     reply(ctl, msg, "hub_error", ippc_hubmsg_keyerror("Bad Message Type: '%s'", type), NULL, 0);
 }
 
-void ippc_queries_on_recv(ippc_ctl_t *ctl)
+bool ippc_queries_on_recv(ippc_ctl_t *ctl)
 {
-    for (int batch = 0; batch < BATCH; batch++) {
+    for (int batch = 0; batch < IPPC_BATCH; batch++) {
         ippc_error_t *err = NULL;
         ippc_msg_t *msg = ippc_session_recv(ctl->session, ctl->sock[SOCK_REG], ZMQ_DONTWAIT, &err);
         if (!msg) {
@@ -585,7 +587,7 @@ void ippc_queries_on_recv(ippc_ctl_t *ctl)
                 ippc_droplog_note(&ctl->drops[SOCK_REG], ctl->now, "%s", ippc_error_message(err));
             ippc_error_destroy(&err);
             if (code == IPPC_E_TIMEOUT || code == IPPC_E_IO)
-                break;
+                return false;
             continue;
         }
         if (msg->nidents == 0 || !json_is_object(msg->content))
@@ -594,4 +596,5 @@ void ippc_queries_on_recv(ippc_ctl_t *ctl)
             dispatch(ctl, msg);
         ippc_msg_destroy(&msg);
     }
+    return true;
 }

@@ -7,6 +7,7 @@
 
 #include "ctl.h"
 
-void ippc_queries_on_recv(ippc_ctl_t *ctl);
+/* Handle up to IPPC_BATCH messages (true: stopped at the limit). */
+bool ippc_queries_on_recv(ippc_ctl_t *ctl);
 
 #endif

@@ -8,16 +8,20 @@
 
 #include "clog.h"
 #include "dbquery.h"
+#include "jscan.h"
 #include "strmap.h"
+#include "wire.h"
 
-/* What a record costs beyond its parts: the struct, the JSON object of ~20 keys, the
- * table slot. An estimate; it keeps the count of tiny records honest in the byte limit. */
+/* What a record costs beyond its parts: the struct, its table slot, the list links. An
+ * estimate; it keeps the count of tiny records honest in the byte limit. */
 #define RECORD_OVERHEAD 1024
+/* Result buffers smaller than this are copied: a shared frame this small usually lives
+ * inside one of libzmq's 8 KiB receive buffers and would keep all of it alive. */
+#define SHARE_MIN_BYTES 8192
 
-enum { IO_EXECUTE_INPUT, IO_EXECUTE_RESULT, IO_DISPLAY_DATA, IO_ERROR, IO_COUNT };
-static const char *const io_keys[IO_COUNT] = {"execute_input", "execute_result", "display_data", "error"};
+static const char *const io_keys[IPPC_IO_COUNT] = {"execute_input", "execute_result", "display_data", "error"};
 
-/* The TaskRecord keys kept in rec->doc, in the stock order. */
+/* The TaskRecord keys, in the stock order (stdout and stderr are added after them). */
 static const char *const doc_keys[] = {
     "msg_id", "header", "metadata", "content", "submitted", "client_uuid", "engine_uuid",
     "started", "completed", "resubmitted", "received", "result_header", "result_metadata",
@@ -75,23 +79,26 @@ static void list_append(rlist_t *l, ippc_record_t *rec)
     l->tail = rec;
 }
 
-static void release_rbufs(ippc_record_t *rec)
+static void release_result(ippc_record_t *rec)
 {
     for (size_t i = 0; i < rec->nrbufs; i++)
         ippc_blob_destroy(&rec->rbufs[i]);
     free(rec->rbufs);
     rec->rbufs = NULL;
     rec->nrbufs = 0;
+    free(rec->res);
+    rec->res = NULL;
+    memset(rec->res_len, 0, sizeof(rec->res_len));
 }
 
 static void record_free(ippc_record_t *rec)
 {
-    release_rbufs(rec);
-    json_decref(rec->doc);
+    release_result(rec);
+    for (int i = 0; i < IPPC_IO_COUNT; i++)
+        free(rec->io[i]);
     strbuf_free(&rec->out);
     strbuf_free(&rec->err);
-    free(rec->msg_id);
-    free(rec);
+    free(rec); /* msg_id, engine_uuid and the request text are part of it */
 }
 
 void ippc_records_drop(ippc_records_t *r, ippc_record_t *rec)
@@ -129,13 +136,15 @@ ippc_record_t *ippc_records_get(const ippc_records_t *r, const char *msg_id)
     return ippc_strmap_get(r->by_id, msg_id, strlen(msg_id));
 }
 
+static size_t sum3(const size_t len[3]) { return len[0] + len[1] + len[2]; }
+
 /* Recompute a record's size and the store's total after a change. */
 static void resize(ippc_records_t *r, ippc_record_t *rec)
 {
-    size_t b = RECORD_OVERHEAD + 2 * strlen(rec->msg_id) + rec->req_bytes + rec->res_bytes +
-               rec->out.len + rec->err.len;
-    for (int i = 0; i < IO_COUNT; i++)
-        b += rec->io_bytes[i];
+    size_t b = RECORD_OVERHEAD + 2 * strlen(rec->msg_id) + strlen(rec->engine_uuid) + sum3(rec->req_len) +
+               sum3(rec->res_len) + rec->out.len + rec->err.len;
+    for (int i = 0; i < IPPC_IO_COUNT; i++)
+        b += rec->io_len[i];
     for (size_t i = 0; i < rec->nrbufs; i++)
         b += ippc_blob_size(rec->rbufs[i]);
     r->bytes = r->bytes - rec->bytes + b;
@@ -161,71 +170,54 @@ static void enforce(ippc_records_t *r)
                "--records-max-bytes=%zu", r->dropped, r->max_count, r->max_bytes);
 }
 
-static ippc_record_t *record_new(ippc_records_t *r, const char *msg_id)
+/* Copy three parts back to back into dst. */
+static void copy3(char *dst, const ippc_rawmsg_t *m, size_t len[3])
 {
-    ippc_record_t *rec = calloc(1, sizeof(*rec));
-    if (!rec)
-        return NULL;
-    rec->msg_id = strdup(msg_id);
-    rec->doc = json_object();
-    if (!rec->msg_id || !rec->doc)
-        goto fail;
-    for (size_t i = 0; i < NDOC_KEYS; i++)
-        if (json_object_set_new(rec->doc, doc_keys[i], json_null()) < 0)
-            goto fail;
-    if (json_object_set_new(rec->doc, "msg_id", json_string(msg_id)) < 0)
-        goto fail;
-    strbuf_init(&rec->out);
-    strbuf_init(&rec->err);
-    rec->submitted_us = INT64_MIN;
-    if (ippc_strmap_put(r->by_id, msg_id, strlen(msg_id), rec) < 0)
-        goto fail;
-    rec->seq = r->seq++;
-    list_append(&r->pending, rec);
-    r->count++;
-    return rec;
-fail:
-    json_decref(rec->doc);
-    free(rec->msg_id);
-    free(rec);
-    CLOG_E("records: out of memory; %s not recorded", msg_id);
-    return NULL;
+    for (int k = 0; k < 3; k++) {
+        if (m->len[k])
+            memcpy(dst, m->data[k], m->len[k]);
+        dst += m->len[k];
+        len[k] = m->len[k];
+    }
 }
 
-static const char *json_str(const json_t *obj, const char *key)
-{
-    return obj ? json_string_value(json_object_get(obj, key)) : NULL;
-}
-
-static void set_field(ippc_record_t *rec, const char *key, json_t *value)
-{
-    json_object_set(rec->doc, key, value ? value : json_null());
-}
-
-static void set_field_str(ippc_record_t *rec, const char *key, const char *s)
-{
-    json_object_set_new(rec->doc, key, s ? json_string(s) : json_null());
-}
-
-void ippc_records_request(ippc_records_t *r, const char *msg_id, json_t *header, json_t *metadata,
-                          json_t *content, size_t bytes, const char *engine_uuid, const char *queue)
+void ippc_records_request(ippc_records_t *r, const char *msg_id, const ippc_rawmsg_t *req,
+                          const char *engine_uuid, const char *queue)
 {
     if (!r->enabled)
         return;
-    ippc_record_t *rec = ippc_records_get(r, msg_id);
-    if (!rec && !(rec = record_new(r, msg_id)))
+    ippc_record_t *old = ippc_records_get(r, msg_id);
+    if (old)
+        ippc_records_drop(r, old);
+    size_t idlen = strlen(msg_id), ulen = engine_uuid ? strlen(engine_uuid) : 0;
+    /* One allocation: the record, its msg_id, its engine and the request's text. */
+    ippc_record_t *rec = malloc(sizeof(*rec) + idlen + 1 + ulen + 1 + sum3(req->len));
+    if (!rec) {
+        CLOG_E("records: out of memory; %s not recorded", msg_id);
         return;
-    set_field(rec, "header", header);
-    set_field(rec, "metadata", metadata);
-    set_field(rec, "content", content);
-    const char *date = json_str(header, "date");
-    set_field_str(rec, "submitted", date);
-    if (!date || ippc_date_parse(date, &rec->submitted_us) < 0)
-        rec->submitted_us = INT64_MIN;
-    set_field_str(rec, "client_uuid", json_str(header, "session"));
-    set_field_str(rec, "engine_uuid", engine_uuid);
-    set_field_str(rec, "queue", queue);
-    rec->req_bytes = bytes;
+    }
+    memset(rec, 0, sizeof(*rec));
+    char *p = (char *)(rec + 1);
+    rec->msg_id = memcpy(p, msg_id, idlen + 1);
+    p += idlen + 1;
+    rec->engine_uuid = p;
+    if (ulen)
+        memcpy(p, engine_uuid, ulen);
+    p[ulen] = '\0';
+    p += ulen + 1;
+    rec->req = p;
+    copy3(p, req, rec->req_len);
+    rec->queue = queue;
+    strbuf_init(&rec->out);
+    strbuf_init(&rec->err);
+    if (ippc_strmap_put_ref(r->by_id, rec->msg_id, idlen, rec) < 0) {
+        free(rec);
+        CLOG_E("records: out of memory; %s not recorded", msg_id);
+        return;
+    }
+    rec->seq = r->seq++;
+    list_append(&r->pending, rec);
+    r->count++;
     resize(r, rec);
     enforce(r);
 }
@@ -242,75 +234,90 @@ static void mark_completed(ippc_records_t *r, ippc_record_t *rec)
     list_append(&r->done, rec);
 }
 
-bool ippc_records_result(ippc_records_t *r, const char *msg_id, json_t *header, json_t *metadata,
-                         json_t *content, size_t bytes, zmq_msg_t *buffers, size_t nbuffers,
-                         const char *received)
+static ippc_blob_t *keep_buffer(zmq_msg_t *frame)
+{
+    size_t size = zmq_msg_size(frame);
+    if (size < SHARE_MIN_BYTES)
+        return ippc_blob_copy(zmq_msg_data(frame), size);
+    zmq_msg_t copy;
+    zmq_msg_init(&copy);
+    /* zmq_msg_copy shares the frame's memory (a reference count): keeping a large
+     * result costs no copy of the data the relay forwards. */
+    ippc_blob_t *b = zmq_msg_copy(&copy, frame) == 0 ? ippc_blob_from_zmq(&copy) : NULL;
+    if (!b)
+        zmq_msg_close(&copy);
+    return b;
+}
+
+/* Replace the result text; false when out of memory (the old result is gone then). */
+static bool set_result(ippc_record_t *rec, const ippc_rawmsg_t *res)
+{
+    release_result(rec);
+    rec->res = malloc(sum3(res->len) + 1);
+    if (!rec->res)
+        return false;
+    copy3(rec->res, res, rec->res_len);
+    return true;
+}
+
+bool ippc_records_result(ippc_records_t *r, const char *msg_id, const ippc_rawmsg_t *res, zmq_msg_t *buffers,
+                         size_t nbuffers, const struct timespec *received)
 {
     ippc_record_t *rec = r->enabled ? ippc_records_get(r, msg_id) : NULL;
     if (!rec)
         return false;
-    set_field(rec, "result_header", header);
-    set_field(rec, "result_metadata", metadata);
-    set_field(rec, "result_content", content);
-    json_t *started = metadata ? json_object_get(metadata, "started") : NULL;
-    set_field(rec, "started", json_is_string(started) ? started : NULL);
-    const char *date = json_str(header, "date");
-    set_field_str(rec, "completed", date ? date : received);
-    set_field_str(rec, "received", received);
-    release_rbufs(rec);
-    if (nbuffers) {
+    if (!set_result(rec, res))
+        CLOG_E("records: out of memory keeping the result of %s", msg_id);
+    rec->received = *received;
+    if (nbuffers && rec->res) {
         rec->rbufs = calloc(nbuffers, sizeof(*rec->rbufs));
-        for (size_t i = 0; rec->rbufs && i < nbuffers; i++) {
-            zmq_msg_t copy;
-            zmq_msg_init(&copy);
-            /* zmq_msg_copy shares the frame's memory (a reference count), so keeping
-             * the result costs no copy of the data the relay forwards. */
-            if (zmq_msg_copy(&copy, &buffers[i]) < 0 || !(rec->rbufs[i] = ippc_blob_from_zmq(&copy))) {
-                zmq_msg_close(&copy);
-                break;
-            }
+        for (size_t i = 0; rec->rbufs && i < nbuffers && (rec->rbufs[i] = keep_buffer(&buffers[i])); i++)
             rec->nrbufs++;
-        }
         if (rec->nrbufs < nbuffers)
             CLOG_E("records: out of memory keeping the buffers of %s", msg_id);
     }
-    rec->res_bytes = bytes;
     mark_completed(r, rec);
     resize(r, rec);
     enforce(r);
     return true;
 }
 
+static char *dump(json_t *v)
+{
+    char *s = v ? json_dumps(v, JSON_COMPACT) : NULL;
+    json_decref(v);
+    return s;
+}
+
 void ippc_records_fail(ippc_records_t *r, const char *msg_id, const char *engine_uuid, json_t *content,
-                       const char *when)
+                       const struct timespec *when)
 {
     ippc_record_t *rec = r->enabled ? ippc_records_get(r, msg_id) : NULL;
     if (!rec) {
         json_decref(content);
         return;
     }
+    char date[32];
+    ippc_wire_isodate(when, date);
     /* The stock hub's fake result header is {engine, date}; we also give metadata so
      * the stock client can build its result metadata from it (it reads .get()s). */
-    json_t *hdr = json_pack("{s:s, s:s}", "engine", engine_uuid, "date", when);
-    set_field(rec, "result_header", hdr);
-    json_decref(hdr);
-    json_t *md = json_pack("{s:s, s:s, s:b, s:b, s:b}", "engine", engine_uuid, "status", "error",
-                           "dependencies_met", 1, "is_broadcast", 0, "is_coalescing", 0);
-    set_field(rec, "result_metadata", md);
-    json_decref(md);
-    set_field(rec, "result_content", content);
-    size_t csize = 256;
-    char *text = json_dumps(content, JSON_COMPACT);
-    if (text) {
-        csize += strlen(text);
-        free(text);
+    char *parts[3] = {
+        dump(json_pack("{s:s, s:s}", "engine", engine_uuid, "date", date)),
+        dump(json_pack("{s:s, s:s, s:b, s:b, s:b}", "engine", engine_uuid, "status", "error", "dependencies_met", 1,
+                       "is_broadcast", 0, "is_coalescing", 0)),
+        dump(content),
+    };
+    if (parts[0] && parts[1] && parts[2]) {
+        ippc_rawmsg_t res = {{parts[0], parts[1], parts[2]}, {strlen(parts[0]), strlen(parts[1]), strlen(parts[2])}};
+        if (!set_result(rec, &res))
+            CLOG_E("records: out of memory recording the failure of %s", msg_id);
+    } else {
+        release_result(rec);
+        CLOG_E("records: out of memory recording the failure of %s", msg_id);
     }
-    json_decref(content);
-    set_field_str(rec, "completed", when);
-    set_field_str(rec, "received", when);
-    set_field_str(rec, "engine_uuid", engine_uuid);
-    release_rbufs(rec);
-    rec->res_bytes = csize;
+    for (int k = 0; k < 3; k++)
+        free(parts[k]);
+    rec->received = *when;
     mark_completed(r, rec);
     resize(r, rec);
     enforce(r);
@@ -332,19 +339,22 @@ void ippc_records_stream(ippc_records_t *r, const char *msg_id, const char *name
     enforce(r);
 }
 
-void ippc_records_iopub(ippc_records_t *r, const char *msg_id, const char *key, json_t *value, size_t bytes)
+void ippc_records_iopub(ippc_records_t *r, const char *msg_id, int io, const char *content, size_t len)
 {
-    ippc_record_t *rec = r->enabled ? ippc_records_get(r, msg_id) : NULL;
+    ippc_record_t *rec = r->enabled && io >= 0 && io < IPPC_IO_COUNT ? ippc_records_get(r, msg_id) : NULL;
     if (!rec)
         return;
-    for (int i = 0; i < IO_COUNT; i++)
-        if (strcmp(key, io_keys[i]) == 0) {
-            set_field(rec, key, value);
-            rec->io_bytes[i] = bytes;
-            resize(r, rec);
-            enforce(r);
-            return;
-        }
+    char *copy = malloc(len + 1);
+    if (!copy) {
+        CLOG_E("records: out of memory keeping the %s of %s", io_keys[io], msg_id);
+        return;
+    }
+    memcpy(copy, content, len);
+    free(rec->io[io]);
+    rec->io[io] = copy;
+    rec->io_len[io] = len;
+    resize(r, rec);
+    enforce(r);
 }
 
 static int by_seq(const void *a, const void *b)
@@ -381,37 +391,121 @@ bool ippc_record_is_key(const char *key)
     return false;
 }
 
+/* ------------------------------------------------------ reading a record */
+
+/* Part k of three stored back to back, parsed; json null when absent or not JSON. */
+static json_t *parse_part(const char *base, const size_t len[3], int k)
+{
+    if (!base)
+        return json_null();
+    const char *p = base;
+    for (int i = 0; i < k; i++)
+        p += len[i];
+    json_t *v = json_loadb(p, len[k], 0, NULL);
+    return v ? v : json_null();
+}
+
 static json_t *text_value(const strbuf_t *sb)
 {
     return json_stringn_nocheck(sb->len ? sb->data : "", sb->len);
 }
 
+/* A string member of a part, as a new json string, or null. */
+static json_t *member_string(const char *base, const size_t len[3], int k, const char *member)
+{
+    json_t *part = parse_part(base, len, k);
+    json_t *v = json_object_get(part, member);
+    json_t *out = json_is_string(v) ? json_incref(v) : json_null();
+    json_decref(part);
+    return out;
+}
+
+static json_t *received_value(const ippc_record_t *rec)
+{
+    if (!rec->res)
+        return json_null();
+    char date[32];
+    ippc_wire_isodate(&rec->received, date);
+    return json_string(date);
+}
+
+static json_t *io_value(const ippc_record_t *rec, int io)
+{
+    if (!rec->io[io])
+        return json_null();
+    json_t *content = json_loadb(rec->io[io], rec->io_len[io], 0, NULL);
+    if (io != IPPC_IO_EXECUTE_INPUT)
+        return content ? content : json_null();
+    /* execute_input is kept as its code, as the stock hub does */
+    json_t *code = json_object_get(content, "code");
+    json_t *out = json_is_string(code) ? json_incref(code) : json_null();
+    json_decref(content);
+    return out;
+}
+
 json_t *ippc_record_field(const ippc_record_t *rec, const char *key, bool *owned)
 {
-    *owned = false;
-    if (strcmp(key, "stdout") == 0 || strcmp(key, "stderr") == 0) {
-        *owned = true;
-        return text_value(key[3] == 'o' ? &rec->out : &rec->err);
+    enum { H, M, C };
+    *owned = true;
+    if (strcmp(key, "msg_id") == 0)
+        return json_string(rec->msg_id);
+    if (strcmp(key, "header") == 0)
+        return parse_part(rec->req, rec->req_len, H);
+    if (strcmp(key, "metadata") == 0)
+        return parse_part(rec->req, rec->req_len, M);
+    if (strcmp(key, "content") == 0)
+        return parse_part(rec->req, rec->req_len, C);
+    if (strcmp(key, "submitted") == 0)
+        return member_string(rec->req, rec->req_len, H, "date");
+    if (strcmp(key, "client_uuid") == 0)
+        return member_string(rec->req, rec->req_len, H, "session");
+    if (strcmp(key, "engine_uuid") == 0)
+        return rec->engine_uuid[0] ? json_string(rec->engine_uuid) : json_null();
+    if (strcmp(key, "started") == 0)
+        return member_string(rec->res, rec->res_len, M, "started");
+    if (strcmp(key, "completed") == 0) {
+        json_t *date = member_string(rec->res, rec->res_len, H, "date");
+        if (json_is_null(date) && rec->res)
+            return received_value(rec);
+        return date;
     }
-    json_t *v = json_object_get(rec->doc, key);
-    return v ? v : json_null();
+    if (strcmp(key, "received") == 0)
+        return received_value(rec);
+    if (strcmp(key, "result_header") == 0)
+        return parse_part(rec->res, rec->res_len, H);
+    if (strcmp(key, "result_metadata") == 0)
+        return parse_part(rec->res, rec->res_len, M);
+    if (strcmp(key, "result_content") == 0)
+        return parse_part(rec->res, rec->res_len, C);
+    if (strcmp(key, "queue") == 0)
+        return rec->queue ? json_string(rec->queue) : json_null();
+    if (strcmp(key, "stdout") == 0)
+        return text_value(&rec->out);
+    if (strcmp(key, "stderr") == 0)
+        return text_value(&rec->err);
+    for (int i = 0; i < IPPC_IO_COUNT; i++)
+        if (strcmp(key, io_keys[i]) == 0)
+            return io_value(rec, i);
+    return json_null(); /* resubmitted, and names that are not keys */
 }
 
 json_t *ippc_record_json(const ippc_record_t *rec, const json_t *keys, const char **bad_key)
 {
     *bad_key = NULL;
-    json_t *o;
-    if (!keys || json_is_null(keys)) {
-        o = json_copy(rec->doc); /* shallow: the values are shared, not duplicated */
-        if (!o)
-            return NULL;
-        json_object_set_new(o, "stdout", text_value(&rec->out));
-        json_object_set_new(o, "stderr", text_value(&rec->err));
-        return o;
-    }
-    o = json_object();
+    bool owned;
+    json_t *o = json_object();
     if (!o)
         return NULL;
+    if (!keys || json_is_null(keys)) {
+        for (size_t i = 0; i < NDOC_KEYS; i++)
+            json_object_set_new(o, doc_keys[i], ippc_record_field(rec, doc_keys[i], &owned));
+        json_object_set_new(o, "stdout", text_value(&rec->out));
+        json_object_set_new(o, "stderr", text_value(&rec->err));
+        /* the stock hub adds this key only when such output came */
+        if (rec->io[IPPC_IO_DISPLAY_DATA])
+            json_object_set_new(o, "display_data", io_value(rec, IPPC_IO_DISPLAY_DATA));
+        return o;
+    }
     json_object_set_new(o, "msg_id", json_string(rec->msg_id));
     size_t i;
     json_t *k;
@@ -425,12 +519,20 @@ json_t *ippc_record_json(const ippc_record_t *rec, const json_t *keys, const cha
         /* buffers travel as frames with their lengths beside the records */
         if (strcmp(name, "buffers") == 0 || strcmp(name, "result_buffers") == 0)
             continue;
-        bool owned;
-        json_t *v = ippc_record_field(rec, name, &owned);
-        if (owned)
-            json_object_set_new(o, name, v);
-        else
-            json_object_set(o, name, v);
+        json_object_set_new(o, name, ippc_record_field(rec, name, &owned));
     }
     return o;
+}
+
+bool ippc_record_submitted(const ippc_record_t *rec, int64_t *us)
+{
+    static const char *const keys[] = {"date"};
+    ippc_jspan_t date;
+    char text[64];
+    if (!rec->req || ippc_jscan_object(rec->req, rec->req_len[0], keys, &date, 1) < 0 || !date.p ||
+        date.p[0] != '"')
+        return false;
+    if (ippc_jscan_string(date, text, sizeof(text)) < 0 || ippc_date_parse(text, us) < 0)
+        *us = INT64_MIN;
+    return true;
 }

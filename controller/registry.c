@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hubmsg.h"
 #include "records.h"
@@ -35,7 +36,6 @@ static void engine_free(ippc_engine_t *e)
     while (e->pend_head) {
         ippc_pend_t *p = e->pend_head;
         e->pend_head = p->next;
-        free(p->msg_id);
         free(p);
     }
     free(e->uuid);
@@ -183,8 +183,8 @@ void ippc_registry_complete(ippc_ctl_t *ctl, ippc_engine_t *e)
  * in _handle_stranded_msgs, so get_result / AsyncHubResult see it. */
 static void fail_outstanding(ippc_ctl_t *ctl, ippc_engine_t *e)
 {
-    char when[32];
-    ippc_hubmsg_now(when);
+    struct timespec when;
+    clock_gettime(CLOCK_REALTIME, &when);
     size_t n = 0;
     while (e->pend_head) {
         ippc_pend_t *p = e->pend_head;
@@ -192,8 +192,7 @@ static void fail_outstanding(ippc_ctl_t *ctl, ippc_engine_t *e)
         ippc_strmap_remove(ctl->registry->outstanding, p->msg_id, strlen(p->msg_id));
         json_t *content = ippc_hubmsg_error("EngineError", "Engine %d died while running task '%s'", e->id,
                                             p->msg_id);
-        ippc_records_fail(ctl->records, p->msg_id, e->uuid, content, when);
-        free(p->msg_id);
+        ippc_records_fail(ctl->records, p->msg_id, e->uuid, content, &when);
         free(p);
         n++;
     }
@@ -259,15 +258,16 @@ void ippc_registry_add_outstanding(ippc_registry_t *r, ippc_engine_t *e, const c
     size_t len = strlen(msg_id);
     if (ippc_strmap_get(r->outstanding, msg_id, len))
         return; /* a msg_id sent twice stays outstanding once */
-    ippc_pend_t *p = calloc(1, sizeof(*p));
-    if (!p || !(p->msg_id = strdup(msg_id)) || ippc_strmap_put(r->outstanding, msg_id, len, p) < 0) {
-        if (p)
-            free(p->msg_id);
+    ippc_pend_t *p = malloc(sizeof(*p) + len + 1);
+    if (p)
+        memcpy(p->msg_id, msg_id, len + 1);
+    if (!p || ippc_strmap_put_ref(r->outstanding, p->msg_id, len, p) < 0) {
         free(p);
         CLOG_E("out of memory tracking request %s", msg_id);
         return;
     }
     p->engine = e;
+    p->next = NULL;
     p->prev = e->pend_tail;
     if (e->pend_tail)
         e->pend_tail->next = p;
@@ -293,7 +293,6 @@ ippc_engine_t *ippc_registry_finish_outstanding(ippc_registry_t *r, const char *
         e->pend_tail = p->prev;
     e->npending--;
     e->ncompleted++;
-    free(p->msg_id);
     free(p);
     return e;
 }

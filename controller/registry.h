@@ -15,9 +15,9 @@
 #include "strmap.h"
 
 typedef struct ippc_pend {
-    char *msg_id;
     struct ippc_engine *engine;
     struct ippc_pend *prev, *next; /* in engine's list */
+    char msg_id[];                 /* the table's key too */
 } ippc_pend_t;
 
 typedef struct ippc_engine {

@@ -8,8 +8,9 @@
 #include <string.h>
 
 typedef struct {
-    char *key; /* NULL: empty slot */
+    const char *key; /* NULL: empty slot */
     size_t len;
+    bool owned;      /* the table's copy, freed with the slot */
     uint64_t hash;
     void *value;
 } slot_t;
@@ -86,7 +87,8 @@ void ippc_strmap_destroy(ippc_strmap_t **pm)
     if (!m)
         return;
     for (size_t i = 0; i < m->cap; i++)
-        free(m->slots[i].key);
+        if (m->slots[i].owned)
+            free((char *)m->slots[i].key);
     free(m->slots);
     free(m);
     *pm = NULL;
@@ -131,7 +133,7 @@ static int grow(ippc_strmap_t *m)
     return 0;
 }
 
-int ippc_strmap_put(ippc_strmap_t *m, const void *key, size_t len, void *value)
+static int put(ippc_strmap_t *m, const void *key, size_t len, void *value, bool copy)
 {
     /* keep the load under 1/2 so probe runs stay short */
     if ((m->count + 1) * 2 > m->cap && grow(m) < 0)
@@ -140,19 +142,41 @@ int ippc_strmap_put(ippc_strmap_t *m, const void *key, size_t len, void *value)
     slot_t *s = &m->slots[find_slot(m, key, len, h)];
     if (s->key) {
         s->value = value;
+        if (!copy) { /* the new value holds the key now; the old one may go away */
+            if (s->owned)
+                free((char *)s->key);
+            s->key = key;
+            s->owned = false;
+        }
         return 0;
     }
-    s->key = malloc(len + 1);
-    if (!s->key)
-        return -1;
-    if (len)
-        memcpy(s->key, key, len);
-    s->key[len] = '\0';
+    if (copy) {
+        char *k = malloc(len + 1);
+        if (!k)
+            return -1;
+        if (len)
+            memcpy(k, key, len);
+        k[len] = '\0';
+        s->key = k;
+    } else {
+        s->key = key;
+    }
+    s->owned = copy;
     s->len = len;
     s->hash = h;
     s->value = value;
     m->count++;
     return 0;
+}
+
+int ippc_strmap_put(ippc_strmap_t *m, const void *key, size_t len, void *value)
+{
+    return put(m, key, len, value, true);
+}
+
+int ippc_strmap_put_ref(ippc_strmap_t *m, const void *key, size_t len, void *value)
+{
+    return put(m, key, len, value, false);
 }
 
 void *ippc_strmap_remove(ippc_strmap_t *m, const void *key, size_t len)
@@ -162,7 +186,8 @@ void *ippc_strmap_remove(ippc_strmap_t *m, const void *key, size_t len)
     if (!m->slots[i].key)
         return NULL;
     void *value = m->slots[i].value;
-    free(m->slots[i].key);
+    if (m->slots[i].owned)
+        free((char *)m->slots[i].key);
     m->slots[i].key = NULL;
     m->count--;
     /* Backward-shift: move later entries of the probe run into the hole so lookups

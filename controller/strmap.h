@@ -21,6 +21,9 @@ size_t ippc_strmap_count(const ippc_strmap_t *m);
 void *ippc_strmap_get(const ippc_strmap_t *m, const void *key, size_t len);
 /* Insert or replace (the key is copied). Returns 0 / -1 (ENOMEM). */
 int ippc_strmap_put(ippc_strmap_t *m, const void *key, size_t len, void *value);
+/* The same without copying the key: key must stay valid and unchanged while it is in
+ * the table (the value usually holds it), which saves an allocation per entry. */
+int ippc_strmap_put_ref(ippc_strmap_t *m, const void *key, size_t len, void *value);
 /* Remove a key; returns its value or NULL. */
 void *ippc_strmap_remove(ippc_strmap_t *m, const void *key, size_t len);
 

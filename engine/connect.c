@@ -60,10 +60,6 @@ static ippc_conninfo_t *wait_and_read(const char *path, double timeout, ippc_err
             log_info("waiting up to %.1f s for the connection file %s", timeout, path);
             announced = true;
         }
-        if (signals_term_requested()) {
-            ippc_error_set(err, IPPC_E_STATE, "terminated while waiting for %s", path);
-            return NULL;
-        }
         sleep_ms(50);
     }
 }
@@ -130,6 +126,24 @@ char *connect_url(const engine_t *e, int port)
     return ippc_conninfo_url(e->ci, port);
 }
 
+int connect_ports(const engine_t *e, void *s, const int *ports, size_t nports, ippc_error_t **err)
+{
+    for (size_t i = 0; i < nports; i++) {
+        char *url = connect_url(e, ports[i]);
+        if (!url)
+            return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+        int rc = zmq_connect(s, url);
+        if (rc < 0)
+            ippc_error_set(err, IPPC_E_CONNECT, "connect %s: %s", url, zmq_strerror(zmq_errno()));
+        else
+            log_debug("connected to %s", url);
+        free(url);
+        if (rc < 0)
+            return -1;
+    }
+    return 0;
+}
+
 void *connect_socket(const engine_t *e, int type, const int *ports, size_t nports, ippc_error_t **err)
 {
     void *s = zmq_socket(e->zctx, type);
@@ -139,35 +153,20 @@ void *connect_socket(const engine_t *e, int type, const int *ports, size_t nport
     }
     int linger = 2000;
     zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-    if (type != ZMQ_PUB && type != ZMQ_SUB &&
-        zmq_setsockopt(s, ZMQ_IDENTITY, e->uuid, strlen(e->uuid)) < 0)
-        goto fail;
+    if (type != ZMQ_PUB && type != ZMQ_SUB && zmq_setsockopt(s, ZMQ_IDENTITY, e->uuid, strlen(e->uuid)) < 0) {
+        ippc_error_set(err, IPPC_E_IO, "zmq_setsockopt: %s", zmq_strerror(zmq_errno()));
+        zmq_close(s);
+        return NULL;
+    }
     if (type == ZMQ_PUB) {
         int hwm = 0; /* never drop output, as the stock engine */
         zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
     }
-    for (size_t i = 0; i < nports; i++) {
-        char *url = connect_url(e, ports[i]);
-        if (!url) {
-            zmq_close(s);
-            ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
-            return NULL;
-        }
-        int rc = zmq_connect(s, url);
-        if (rc < 0) {
-            ippc_error_set(err, IPPC_E_CONNECT, "connect %s: %s", url, zmq_strerror(zmq_errno()));
-            free(url);
-            zmq_close(s);
-            return NULL;
-        }
-        log_debug("connected to %s", url);
-        free(url);
+    if (connect_ports(e, s, ports, nports, err) < 0) {
+        zmq_close(s);
+        return NULL;
     }
     return s;
-fail:
-    ippc_error_set(err, IPPC_E_IO, "zmq_setsockopt: %s", zmq_strerror(zmq_errno()));
-    zmq_close(s);
-    return NULL;
 }
 
 static int requested_id(const engine_t *e)
@@ -196,8 +195,6 @@ static int read_reply(engine_t *e, char *url, ippc_error_t **err)
             return ippc_error_set(err, IPPC_E_IO, "poll: %s", zmq_strerror(zmq_errno()));
         if (rc > 0)
             break;
-        if (signals_term_requested())
-            return ippc_error_set(err, IPPC_E_STATE, "terminated while registering");
         if (now_mono() >= deadline)
             return ippc_error_set(err, IPPC_E_TIMEOUT,
                                   "no registration reply from %s within %.1f s (is the controller running and "
@@ -226,24 +223,30 @@ static int read_reply(engine_t *e, char *url, ippc_error_t **err)
     return 0;
 }
 
-int connect_register(engine_t *e, ippc_error_t **err)
+int connect_all(engine_t *e, ippc_error_t **err)
 {
     int want = requested_id(e);
+    e->requested_id = want;
     if (e->opt->mpi && want >= 100) {
         /* Like the stock engine: spread the registrations of large MPI jobs (20 ms/rank). */
         log_info("delaying registration by %d ms", want * 20);
         sleep_ms(want * 20);
     }
-    sigset_t old;
-    signals_block(&old); /* libzmq's I/O threads must not take SIGINT/SIGTERM */
     e->zctx = zmq_ctx_new();
-    int port = e->ci->registration;
-    e->reg = e->zctx ? connect_socket(e, ZMQ_DEALER, &port, 1, err) : NULL;
-    signals_restore(&old);
     if (!e->zctx)
         return ippc_error_set(err, IPPC_E_SYSTEM, "zmq_ctx_new: %s", zmq_strerror(zmq_errno()));
-    if (!e->reg)
-        return -1;
+    int reg = e->ci->registration, ctl = e->ci->control, io = e->ci->iopub;
+    int shell_ports[2] = {e->ci->mux, e->ci->task};
+    e->reg = connect_socket(e, ZMQ_DEALER, &reg, 1, err);
+    e->shell = e->reg ? connect_socket(e, ZMQ_ROUTER, shell_ports, 2, err) : NULL;
+    e->control = e->shell ? connect_socket(e, ZMQ_ROUTER, &ctl, 1, err) : NULL;
+    e->iopub = e->control ? connect_socket(e, ZMQ_PUB, &io, 1, err) : NULL;
+    return e->iopub ? 0 : -1;
+}
+
+int connect_register(engine_t *e, ippc_error_t **err)
+{
+    int want = e->requested_id, port = e->ci->registration;
     char *url = connect_url(e, port);
     if (!url)
         return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
@@ -263,18 +266,10 @@ int connect_register(engine_t *e, ippc_error_t **err)
     return rc;
 }
 
-int connect_sockets(engine_t *e, ippc_error_t **err)
+int connect_broadcast(engine_t *e, ippc_error_t **err)
 {
-    int shell_ports[3] = {e->ci->mux, e->ci->task, 0};
-    size_t nshell = 2;
-    if (e->ci->nbroadcast > 0)
-        shell_ports[nshell++] = e->ci->broadcast[(size_t)e->id % e->ci->nbroadcast];
-    int ctl = e->ci->control, io = e->ci->iopub;
-    sigset_t old;
-    signals_block(&old);
-    e->shell = connect_socket(e, ZMQ_ROUTER, shell_ports, nshell, err);
-    e->control = e->shell ? connect_socket(e, ZMQ_ROUTER, &ctl, 1, err) : NULL;
-    e->iopub = e->control ? connect_socket(e, ZMQ_PUB, &io, 1, err) : NULL;
-    signals_restore(&old);
-    return e->iopub ? 0 : -1;
+    if (e->ci->nbroadcast == 0)
+        return 0;
+    int port = e->ci->broadcast[(size_t)e->id % e->ci->nbroadcast];
+    return connect_ports(e, e->shell, &port, 1, err);
 }

@@ -18,6 +18,7 @@
 #include "iopub.h"
 #include "elog.h"
 #include "pyembed.h"
+#include "regcheck.h"
 #include "signals.h"
 
 #define WAKE_EXIT 'E'
@@ -349,10 +350,12 @@ static void *control_thread(void *arg)
 {
     (void)arg;
     engine_t *e = &g_engine;
+    regcheck_start(e);
     for (;;) {
-        zmq_pollitem_t it[2] = {{.socket = e->control, .events = ZMQ_POLLIN},
-                                {.fd = e->control_wake[0], .events = ZMQ_POLLIN}};
-        int rc = zmq_poll(it, 2, -1);
+        zmq_pollitem_t it[3] = {{.socket = e->control, .events = ZMQ_POLLIN},
+                                {.fd = e->control_wake[0], .events = ZMQ_POLLIN},
+                                {.socket = e->reg, .events = ZMQ_POLLIN}};
+        int rc = zmq_poll(it, 3, regcheck_wait_ms());
         if (rc < 0) {
             if (zmq_errno() == EINTR)
                 continue;
@@ -363,6 +366,11 @@ static void *control_thread(void *arg)
             break;
         if (it[0].revents)
             on_message();
+        if (it[2].revents && regcheck_on_message(e) == REGCHECK_FAILED) {
+            shutdown_engine(1, regcheck_failure());
+            break;
+        }
+        regcheck_tick(e);
         if (atomic_load(&e->stopping))
             break;
     }

@@ -10,7 +10,8 @@
  *   shutdown_request reply, IOPub shutdown_reply, unregistration_request, exit 0.
  *   kernel_info_request answered here; any other type gets an error reply.
  * The control thread also carries out shutdowns for SIGTERM (status 0) and a lost
- * controller (status 1), and sends the unregistration of a crashing engine. */
+ * controller (status 1), sends the unregistration of a crashing engine, and checks that
+ * the controller completed the registration (regcheck.h; status 1 when it did not). */
 #ifndef ENG_CONTROL_H
 #define ENG_CONTROL_H
 

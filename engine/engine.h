@@ -1,10 +1,12 @@
 /* engine.h - the state the engine's modules share (one engine per process).
  *
  * Threads and who owns what:
- *   main     the embedded interpreter; the shell ROUTER (mux, task, broadcast); runs one
- *            request at a time. Owns the registration DEALER until the control thread starts.
+ *   main     the embedded interpreter (started, with the startup code run, before
+ *            registering); the shell ROUTER (mux, task, broadcast); runs one request at a
+ *            time. Owns the registration DEALER until the control thread starts.
  *   heart    the heartbeat SUB and DEALER; echoes pings in C without the GIL.
- *   control  the control ROUTER and, after registration, the registration DEALER.
+ *   control  the control ROUTER and, after registration, the registration DEALER (the
+ *            registration check of regcheck.h, the unregistration).
  *   output   drains the fd 1/2 pipes and flushes buffered stream text on a timer.
  * The IOPub PUB socket is shared: every send goes through iopub.c under its lock.
  * The session (HMAC key, message counter, replay history) is shared through emsg.c,
@@ -26,12 +28,12 @@ typedef struct {
     ippc_conninfo_t *ci;
     char uuid[IPPC_UUID_LEN + 1]; /* zmq identity, header.session, metadata.engine */
     int id;                       /* from the registration reply; -1 before */
+    int requested_id;             /* --id / --mpi rank; -1 none */
     int hb_period_ms;             /* from the registration reply */
     ippc_session_t *session;
     void *zctx;
     void *reg, *shell, *control, *iopub;
     pthread_t main_thread;
-    atomic_bool ready;     /* the kernel is up: the heart may answer pings */
     atomic_bool busy;      /* the main thread is inside a request's Python code */
     atomic_bool stopping;  /* shutdown has begun: no new requests */
     atomic_bool main_done; /* the main thread has left its loop and closed its sockets */

@@ -2,8 +2,11 @@
  *
  * Order of start-up, each step failing with one clear line and status 1:
  * options (usage errors: status 2) → signal handlers → connection info (waiting for
- * the file) → registration → sockets → heart, control and output threads → the
- * interpreter and the kernel (IPython, startup files) → serve. A failure after
+ * the file) → the interpreter and the kernel (IPython, startup files, --startup-command,
+ * --startup-script) → sockets and heart thread → registration → control and output
+ * threads → serve. The interpreter comes before registration because the controller drops a
+ * registration whose first heartbeat does not come within its timeout, and starting
+ * Python (importing IPython on a loaded node) can take longer than that. A failure after
  * registration unregisters before exiting.
  * Teardown (shutdown_request, SIGTERM, lost controller) is in teardown(). */
 #include "config.h"
@@ -26,6 +29,7 @@
 #include "iopub.h"
 #include "elog.h"
 #include "outstream.h"
+#include "pmix_boot.h"
 #include "pyembed.h"
 #include "shell.h"
 #include "signals.h"
@@ -128,36 +132,59 @@ int main(int argc, char **argv)
     }
     if (signals_install(&err) < 0 || ippc_uuid4(e->uuid) < 0)
         return die(&err);
-    if (connect_load_info(e, &err) < 0 || emsg_init(e->ci->key, &err) < 0 || connect_register(e, &err) < 0)
+    pmix_boot_t *pmix = NULL; /* open until exit: PMIx launchers expect PMIx_Finalize */
+    int rank = -1;
+    if (pmix_boot_load_info(e, opt.pmix, &pmix, &rank, &err) < 0 || emsg_init(e->ci->key, &err) < 0)
         return die(&err);
-    log_set_engine_id(e->id);
-    log_info("registered as engine %d in %.0f ms (heartbeat period %d ms)", e->id, now_ms() - t0, e->hb_period_ms);
-    if (connect_sockets(e, &err) < 0)
+    if (opt.requested_id < 0 && rank >= 0)
+        opt.requested_id = rank; /* engine id = PMIx rank */
+    if (pyembed_init(e, argv[0], &err) < 0 || pyembed_prepare_kernel(e, &err) < 0)
         return die(&err);
+    log_debug("interpreter and startup code ready in %.0f ms", now_ms() - t0);
 
-    /* The heart starts before the interpreter so that it watches the controller from
-     * the start; it answers pings once the kernel is ready (heart.h). */
+    /* Every socket is connected before registering, so that the controller's first ping
+     * and a client's first request find them. Startup code may have started Python
+     * threads: they run while we wait. */
+    pyembed_release();
     sigset_t old;
-    signals_block(&old);
-    int rc = heart_start(e, &err);
+    signals_block(&old); /* libzmq's and our threads must not take SIGINT/SIGTERM */
+    int rc = connect_all(e, &err);
     if (rc == 0)
-        rc = control_start(e, &err);
-    if (rc == 0)
-        rc = outstream_start(opt.capture_fds, &err);
+        rc = heart_start(e, &err);
     signals_restore(&old);
+    if (rc == 0)
+        rc = connect_register(e, &err);
+    if (rc == 0) {
+        signals_registered();
+        log_set_engine_id(e->id);
+        log_info("registered as engine %d in %.0f ms (heartbeat period %d ms)", e->id, now_ms() - t0,
+                 e->hb_period_ms);
+        rc = connect_broadcast(e, &err);
+    }
+    if (rc == 0) {
+        signals_block(&old);
+        rc = control_start(e, &err);
+        if (rc == 0)
+            rc = outstream_start(opt.capture_fds, &err);
+        signals_restore(&old);
+    }
+    pyembed_acquire();
     if (rc < 0)
         return die(&err);
-
-    if (pyembed_init(e, argv[0], &err) < 0 || pyembed_start_kernel(e, &err) < 0) {
+    if (pyembed_start_kernel(e, &err) < 0) {
         log_error("%s", ippc_error_message(err));
         ippc_error_destroy(&err);
         control_request_shutdown(1);
     } else {
-        atomic_store(&e->ready, true);
+        /* The heart answers pings from now on: the controller completes the
+         * registration and tells clients about this engine. */
+        heart_ready();
         log_info("engine %d ready (%.0f ms after start)", e->id, now_ms() - t0);
+        pyembed_warm();
         shell_run(e);
     }
     int code = teardown(e);
+    pmix_boot_finalize(&pmix);
     options_free(&opt);
     return code;
 }

@@ -43,6 +43,15 @@ static const optdef_t k_opts[] = {
      "controller address to use when the connection file's interface is a wildcard"},
     {{"timeout", "IPEngine.timeout", "IPEngine.wait_for_url_file"}, K_SECONDS, OFF(timeout), "SECONDS",
      "wait this long for the connection file and for the registration reply (default 10)"},
+    {{"registration-timeout"}, K_SECONDS, OFF(reg_timeout), "SECONDS",
+     "exit 1 if the registration is not complete this long after the reply (default: the controller's purge time)"},
+    {{"startup-command", "c", "IPEngine.startup_command"}, K_STR, OFF(startup_command), "CODE",
+     "run this Python code at start, before registering; if it raises, exit 1"},
+    {{"startup-script", "s", "IPEngine.startup_script"}, K_STR, OFF(startup_script), "FILE",
+     "run this Python file at start, after --startup-command; if it raises, exit 1"},
+    {{"pmix"}, K_FLAG, OFF(pmix), NULL,
+     "engine id = PMIx rank, connection info from PMIx rank 0 (automatic in a PMIx job; "
+     "without a PMIx server the connection file is used)"},
     {{"mpi", "IPEngine.use_mpi"}, K_FLAG, OFF(mpi), NULL,
      "request the MPI rank as engine id (OMPI_COMM_WORLD_RANK, PMIX_RANK, PMI_RANK, SLURM_PROCID)"},
     {{"id", "IPEngine.id"}, K_INT, OFF(requested_id), "N", "request this engine id"},
@@ -70,12 +79,14 @@ static void usage(FILE *f)
                "connection file and run the Python code its clients send.\n\nOptions:\n");
     for (size_t i = 0; i < sizeof k_opts / sizeof k_opts[0]; i++) {
         const optdef_t *d = &k_opts[i];
-        char left[64];
-        if (d->metavar)
-            snprintf(left, sizeof left, "--%s=%s", d->names[0], d->metavar);
-        else
-            snprintf(left, sizeof left, "--%s", d->names[0]);
-        fprintf(f, "  %-28s %s\n", left, d->help);
+        const char *letter = NULL; /* a one-letter spelling is shown as "-c, " */
+        for (size_t j = 1; j < 4 && d->names[j]; j++)
+            if (!d->names[j][1])
+                letter = d->names[j];
+        char left[80];
+        snprintf(left, sizeof left, "%s%s%s--%s%s%s", letter ? "-" : "", letter ? letter : "", letter ? ", " : "",
+                 d->names[0], d->metavar ? "=" : "", d->metavar ? d->metavar : "");
+        fprintf(f, "  %-32s %s\n", left, d->help);
     }
     fprintf(f, "\nOther --Class.trait=value settings of the stock ipengine are accepted and ignored\n"
                "with a warning. See ippc-engine(1).\n");
@@ -278,6 +289,8 @@ void options_free(eng_options_t *o)
     free(o->location);
     free(o->colors);
     free(o->work_dir);
+    free(o->startup_command);
+    free(o->startup_script);
     memset(o, 0, sizeof *o);
 }
 

@@ -23,8 +23,12 @@ typedef struct {
     char *work_dir;    /* chdir here before running anything */
     shell_mode_t shell;
     bool mpi;          /* request id = MPI rank */
+    bool pmix;         /* id and connection info through PMIx (pmix_boot.h) */
     int log_level;     /* 10 debug .. 50 critical */
     double timeout;    /* seconds to wait for the connection file, and for the registration reply */
+    double reg_timeout; /* seconds the controller may take to complete the registration; 0: its purge time */
+    char *startup_command; /* -c: Python code run before registering */
+    char *startup_script;  /* -s: a Python file run before registering */
     int requested_id;  /* -1: let the controller choose */
     int hb_misses;     /* heartbeat periods without a ping before exiting; 0 never */
     bool capture_fds;  /* send C-level writes to fd 1/2 to IOPub */

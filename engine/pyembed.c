@@ -141,13 +141,13 @@ int pyembed_init(const engine_t *e, const char *argv0, ippc_error_t **err)
     config.install_signal_handlers = 0;
     config.parse_argv = 0;
     char *const argv[] = {(char *)argv0, NULL};
+    /* No pycache_prefix for the package's bytecode: it would make every import, the
+     * standard library's too, look for bytecode under the prefix instead of the shipped
+     * __pycache__ dirs, and compile from source when it cannot write there. Run from the
+     * build tree, the package's bytecode goes next to its sources (git ignores
+     * __pycache__; a read-only source tree just means no cache); installed, it is
+     * compiled at install time (Makefile.am). */
     PyStatus st = PyConfig_SetBytesArgv(&config, 1, argv);
-    /* Run from the build tree, bytecode caches go to the build tree, not the sources. */
-    char prefix[PATH_MAX + 16];
-    if (!PyStatus_Exception(st) && !strcmp(pydir, IPPC_SRC_PYDIR) && *IPPC_BUILDDIR && !getenv("PYTHONPYCACHEPREFIX")) {
-        snprintf(prefix, sizeof prefix, "%s/pycache", IPPC_BUILDDIR);
-        st = PyConfig_SetBytesString(&config, &config.pycache_prefix, prefix);
-    }
     if (!PyStatus_Exception(st))
         st = Py_InitializeFromConfig(&config);
     PyConfig_Clear(&config);
@@ -172,8 +172,8 @@ int pyembed_init(const engine_t *e, const char *argv0, ippc_error_t **err)
      * ours then replaces. faulthandler prints the Python stack of a crash in the log. */
     char code[256];
     snprintf(code, sizeof code,
-             "import signal, faulthandler\n"
-             "signal.signal(signal.SIGINT, signal.default_int_handler)\n"
+             "import _signal, faulthandler\n" /* not signal: its enum costs the start 4 ms */
+             "_signal.signal(_signal.SIGINT, _signal.default_int_handler)\n"
              "faulthandler.enable(file=%d, all_threads=True)\n",
              ippc_log_fd());
     if (run_simple(code, "installing the SIGINT handler", err) < 0 || signals_reinstall_sigint(err) < 0)
@@ -184,16 +184,15 @@ int pyembed_init(const engine_t *e, const char *argv0, ippc_error_t **err)
     return 0;
 }
 
-int pyembed_start_kernel(const engine_t *e, ippc_error_t **err)
+int pyembed_prepare_kernel(const engine_t *e, ippc_error_t **err)
 {
-    if (pymod_set_identity(e->id, e->uuid, e->opt->capture_fds) < 0)
-        return fail(err, "setting up _ippc");
     static const char *const shells[] = {"auto", "ipython", "plain"};
-    char *pd = e->opt->profile_dir ? strdup(e->opt->profile_dir) : ippc_profile_dir(e->opt->profile);
-    PyObject *kw = Py_BuildValue("{s:i, s:s, s:s, s:z, s:z, s:O, s:O, s:i}", "engine_id", e->id, "engine_uuid",
-                                 e->uuid, "shell", shells[e->opt->shell], "colors", e->opt->colors, "profile_dir", pd,
-                                 "mpi", e->opt->mpi ? Py_True : Py_False, "fd_capture",
-                                 e->opt->capture_fds ? Py_True : Py_False, "log_level", e->opt->log_level);
+    const eng_options_t *o = e->opt;
+    char *pd = o->profile_dir ? strdup(o->profile_dir) : ippc_profile_dir(o->profile);
+    PyObject *kw = Py_BuildValue("{s:s, s:s, s:z, s:z, s:O, s:O, s:i}", "engine_uuid", e->uuid, "shell",
+                                 shells[o->shell], "colors", o->colors, "profile_dir", pd, "mpi",
+                                 o->mpi ? Py_True : Py_False, "fd_capture", o->capture_fds ? Py_True : Py_False,
+                                 "log_level", o->log_level);
     free(pd);
     PyObject *cls = kw ? PyObject_GetAttrString(g_kernel_mod, "Kernel") : NULL;
     PyObject *noargs = cls ? PyTuple_New(0) : NULL;
@@ -204,11 +203,33 @@ int pyembed_start_kernel(const engine_t *e, ippc_error_t **err)
     if (!r)
         return fail(err, "creating the kernel");
     g_kernel = r;
-    r = PyObject_CallMethod(g_kernel, "start", NULL);
+    r = PyObject_CallMethod(g_kernel, "prepare", "zz", o->startup_command, o->startup_script);
+    if (!r)
+        return fail(err, "preparing the kernel");
+    int ok = PyObject_IsTrue(r);
+    Py_DECREF(r);
+    if (ok != 1)
+        return ippc_error_set(err, IPPC_E_INVALID, "the startup code failed (traceback above); not registering");
+    return 0;
+}
+
+int pyembed_start_kernel(const engine_t *e, ippc_error_t **err)
+{
+    if (pymod_set_identity(e->id, e->uuid, e->opt->capture_fds) < 0)
+        return fail(err, "setting up _ippc");
+    PyObject *r = PyObject_CallMethod(g_kernel, "attach", "i", e->id);
     if (!r)
         return fail(err, "starting the kernel");
     Py_DECREF(r);
     return 0;
+}
+
+void pyembed_warm(void)
+{
+    PyObject *r = PyObject_CallMethod(g_kernel, "warm", NULL);
+    if (!r)
+        free(fetch_error("warming up the kernel"));
+    Py_XDECREF(r);
 }
 
 /* An error reply for a failure of the engine's own Python code. */

@@ -17,8 +17,14 @@
 
 /* Start the interpreter and import ippc_engine (light: no IPython, no ipyparallel). */
 int pyembed_init(const engine_t *e, const char *argv0, ippc_error_t **err);
-/* After registration: make the kernel (stream writers, shell, startup files). */
+/* Before registration: make the kernel (the shell) and run the startup code (profile
+ * startup files, MPI initialisation, --startup-command, --startup-script). Fails when the
+ * startup command or script raised (its traceback is in the log already). */
+int pyembed_prepare_kernel(const engine_t *e, ippc_error_t **err);
+/* After registration: give the kernel its id and publish stdout/stderr on IOPub. */
 int pyembed_start_kernel(const engine_t *e, ippc_error_t **err);
+/* Registered: import what requests need, kept out of the start (Kernel.warm). */
+void pyembed_warm(void);
 /* Run one shell request. Returns the reply content; reply buffers are appended to bufs.
  * Python errors become an error reply (never NULL unless out of memory). */
 json_t *pyembed_dispatch(const ippc_msg_t *req, ippc_bloblist_t *bufs);

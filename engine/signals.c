@@ -19,7 +19,7 @@
 #include "error_int.h"
 #include "elog.h"
 
-static volatile sig_atomic_t g_term;
+static volatile sig_atomic_t g_early = 1; /* not registered yet: SIGTERM exits at once */
 static int g_crash_ack[2] = {-1, -1};
 static char g_altstack[64 * 1024]; /* so a stack overflow can still run the crash handler */
 
@@ -37,8 +37,15 @@ static void on_sigint(int sig)
 static void on_sigterm(int sig)
 {
     (void)sig;
+    if (g_early) {
+        /* Nothing to unregister, and the interpreter's start or the startup code may run
+         * for a long time: stop now. */
+        static const char msg[] = "ippc-engine: SIGTERM before registration; exiting\n";
+        ssize_t w = write(ippc_log_fd(), msg, sizeof msg - 1);
+        (void)w;
+        _exit(0);
+    }
     int saved = errno;
-    g_term = 1;
     engine_wake(g_engine.control_wake[1], WAKE_TERM);
     errno = saved;
 }
@@ -46,7 +53,7 @@ static void on_sigterm(int sig)
 static void on_fatal(int sig)
 {
     static volatile sig_atomic_t entered;
-    if (!entered && g_crash_ack[0] >= 0) {
+    if (!entered && g_crash_ack[0] >= 0 && !g_early) { /* registered: tell the controller */
         entered = 1;
         static const char msg[] = "ippc-engine: fatal signal; telling the controller this engine is gone\n";
         ssize_t w = write(ippc_log_fd(), msg, sizeof msg - 1);
@@ -116,9 +123,9 @@ void signals_interrupt_main(void)
         pthread_kill(g_engine.main_thread, SIGINT);
 }
 
-bool signals_term_requested(void)
+void signals_registered(void)
 {
-    return g_term != 0;
+    g_early = 0;
 }
 
 void signals_crash_ack(void)

@@ -52,8 +52,9 @@ static void close_client(ippc_client_t *c)
         ippc_tracker_unref(&tr);
     }
     int linger = c->controller_gone ? 0 : CLOSE_LINGER_MS;
-    void *socks[] = {c->query, c->notification, c->mux, c->control, c->iopub};
-    for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
+    void *socks[IPPC_NSOCK];
+    ippc_client_sockets(c, socks);
+    for (size_t i = 0; i < IPPC_NSOCK; i++) {
         if (socks[i]) {
             zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof(linger));
             zmq_close(socks[i]);
@@ -300,7 +301,63 @@ static int query_engines(ippc_client_t *c, const ippc_deadline_t *dl, ippc_error
 
 /* ------------------------------------------------------------- connect */
 
-static void *open_socket(ippc_client_t *c, int type, const ippc_conninfo_t *ci, int port, ippc_error_t **err)
+/* Output and notifications published before a SUB socket's connection is up are lost,
+ * and a result waits (a while) for its output: so connecting also waits, within its
+ * deadline, until both SUB sockets have shaken hands with the controller (their
+ * subscriptions go out right then). A socket monitor reports the handshake on an
+ * inproc PAIR socket. NULL when the socket cannot be watched (connecting then just
+ * does not wait). */
+static void *watch_handshake(ippc_client_t *c, void *s)
+{
+    char ep[64];
+    snprintf(ep, sizeof(ep), "inproc://ippc-handshake-%p", s);
+    if (zmq_socket_monitor(s, ep, ZMQ_EVENT_HANDSHAKE_SUCCEEDED) != 0)
+        return NULL;
+    void *pair = zmq_socket(c->ctx, ZMQ_PAIR);
+    if (pair && zmq_connect(pair, ep) != 0) {
+        zmq_close(pair);
+        pair = NULL;
+    }
+    if (!pair)
+        zmq_socket_monitor(s, NULL, 0);
+    return pair;
+}
+
+/* Wait for the handshakes (or the deadline), then stop watching. */
+static void wait_handshakes(void *const socks[2], void *pairs[2], const ippc_deadline_t *dl)
+{
+    zmq_pollitem_t items[2];
+    int pending = 0;
+    for (int i = 0; i < 2; i++) {
+        items[i] = (zmq_pollitem_t){.socket = pairs[i], .events = pairs[i] && dl ? ZMQ_POLLIN : 0};
+        pending += items[i].events != 0;
+    }
+    while (pending > 0 && zmq_poll(items, 2, ippc_deadline_ms(dl)) > 0) {
+        for (int i = 0; i < 2; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN))
+                continue;
+            zmq_msg_t m; /* an event: [event and value, endpoint] */
+            zmq_msg_init(&m);
+            while (zmq_msg_recv(&m, pairs[i], ZMQ_DONTWAIT) >= 0 && zmq_msg_more(&m))
+                ;
+            zmq_msg_close(&m);
+            items[i].events = 0;
+            pending--;
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!pairs[i])
+            continue;
+        zmq_socket_monitor(socks[i], NULL, 0);
+        int linger = 0;
+        zmq_setsockopt(pairs[i], ZMQ_LINGER, &linger, sizeof(linger));
+        zmq_close(pairs[i]);
+        pairs[i] = NULL;
+    }
+}
+
+static void *open_socket(ippc_client_t *c, int type, const ippc_conninfo_t *ci, int port, void **handshake,
+                         ippc_error_t **err)
 {
     char *url = ippc_conninfo_url(ci, port);
     void *s = url ? zmq_socket(c->ctx, type) : NULL;
@@ -314,6 +371,7 @@ static void *open_socket(ippc_client_t *c, int type, const ippc_conninfo_t *ci, 
         int hwm = 0; /* never drop notifications or output, as the stock client */
         zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof(hwm));
         zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0);
+        *handshake = watch_handshake(c, s);
     }
     if (zmq_connect(s, url) != 0) {
         ippc_error_set(err, IPPC_E_IO, "connecting to %s: %s", url, zmq_strerror(zmq_errno()));
@@ -324,15 +382,17 @@ static void *open_socket(ippc_client_t *c, int type, const ippc_conninfo_t *ci, 
     return s;
 }
 
-static int open_sockets(ippc_client_t *c, const ippc_conninfo_t *ci, ippc_error_t **err)
+/* handshakes: the watchers of the notification and iopub sockets (watch_handshake). */
+static int open_sockets(ippc_client_t *c, const ippc_conninfo_t *ci, void *handshakes[2], ippc_error_t **err)
 {
     /* every socket is connected before the connection_request goes out, so that the
      * notifications of engines registering meanwhile are not missed */
-    c->query = open_socket(c, ZMQ_DEALER, ci, ci->registration, err);
-    c->notification = c->query ? open_socket(c, ZMQ_SUB, ci, ci->notification, err) : NULL;
-    c->mux = c->notification ? open_socket(c, ZMQ_DEALER, ci, ci->mux, err) : NULL;
-    c->control = c->mux ? open_socket(c, ZMQ_DEALER, ci, ci->control, err) : NULL;
-    c->iopub = c->control ? open_socket(c, ZMQ_SUB, ci, ci->iopub, err) : NULL;
+    c->query = open_socket(c, ZMQ_DEALER, ci, ci->registration, NULL, err);
+    c->notification = c->query ? open_socket(c, ZMQ_SUB, ci, ci->notification, &handshakes[0], err) : NULL;
+    c->mux = c->notification ? open_socket(c, ZMQ_DEALER, ci, ci->mux, NULL, err) : NULL;
+    c->control = c->mux ? open_socket(c, ZMQ_DEALER, ci, ci->control, NULL, err) : NULL;
+    c->iopub = c->control ? open_socket(c, ZMQ_SUB, ci, ci->iopub, &handshakes[1], err) : NULL;
+    c->unread = (1u << IPPC_NSOCK) - 1; /* never read yet (see poll_once) */
     return c->iopub ? 0 : -1;
 }
 
@@ -375,7 +435,8 @@ ippc_client_t *ippc_client_connect(const char *connection_file, double timeout, 
         goto out;
     c->session = ippc_session_new(ci->key, NULL, NULL, err);
     c->registration_url = ippc_conninfo_url(ci, ci->registration);
-    if (!c->session || !c->registration_url || open_sockets(c, ci, err) != 0) {
+    void *handshakes[2] = {NULL, NULL};
+    if (!c->session || !c->registration_url || open_sockets(c, ci, handshakes, err) != 0) {
         ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
         goto fail;
     }
@@ -384,10 +445,14 @@ ippc_client_t *ippc_client_connect(const char *connection_file, double timeout, 
     if (rc == 0)
         ippc_error_set(err, IPPC_E_CONNECT, "no controller answered at %s within %g s (is the cluster running? ippctl start)",
                        c->registration_url, timeout);
+    ippc_deadline_t grace = ippc_deadline_in(IPPC_OUTPUT_GRACE); /* the controller answered */
+    const ippc_deadline_t *hs_dl = rc == 1 ? ippc_deadline_first(&dl, &grace) : NULL;
+    wait_handshakes((void *[2]){c->notification, c->iopub}, handshakes, hs_dl);
     if (rc != 1)
         goto fail;
     goto out;
 fail:
+    wait_handshakes((void *[2]){c->notification, c->iopub}, handshakes, NULL); /* the watchers go */
     c->controller_gone = true; /* nothing to deliver: close without lingering */
     ippc_client_destroy(&c);
 out:
@@ -448,10 +513,11 @@ int ippc_client_fd(ippc_client_t *c, ippc_error_t **err)
     int ep = epoll_create1(EPOLL_CLOEXEC);
     if (ep < 0)
         return ippc_error_set_errno(err, IPPC_E_SYSTEM, errno, "epoll_create1");
-    void *socks[] = {c->query, c->notification, c->mux, c->control, c->iopub};
-    int fds[6];
+    void *socks[IPPC_NSOCK];
+    ippc_client_sockets(c, socks);
+    int fds[IPPC_NSOCK + 1];
     size_t nfds = 0;
-    for (size_t i = 0; i < sizeof(socks) / sizeof(socks[0]); i++) {
+    for (size_t i = 0; i < IPPC_NSOCK; i++) {
         size_t len = sizeof(fds[0]);
         if (zmq_getsockopt(socks[i], ZMQ_FD, &fds[nfds], &len) != 0) {
             close(ep);

@@ -19,6 +19,7 @@
 #include "ippc.h"
 #include "strbuf.h"
 #include "value_codec.h"
+#include "value_int.h"
 #include "wire.h"
 
 /* ------------------------------------------------------------- deadlines */
@@ -33,6 +34,14 @@ ippc_deadline_t ippc_deadline_in(double timeout);
 /* Milliseconds left for zmq_poll: -1 forever, 0 when passed. */
 long ippc_deadline_ms(const ippc_deadline_t *d);
 bool ippc_deadline_passed(const ippc_deadline_t *d);
+/* How long waiting for IOPub goes on in silence (s): for the output of replied requests
+ * and for the SUB sockets' handshakes when connecting. Engines publish their output
+ * before they reply and the idle status right after, so it is normally there at once;
+ * but an IOPub message can be lost (published before our subscription took effect),
+ * and a result must not then wait forever (the stock client never waits for output). */
+#define IPPC_OUTPUT_GRACE 2.0
+/* The one of a and b that comes first. */
+const ippc_deadline_t *ippc_deadline_first(const ippc_deadline_t *a, const ippc_deadline_t *b);
 
 /* ----------------------------------------------------------------- tasks */
 
@@ -144,12 +153,19 @@ typedef struct ippc_tracker {
     void *on_sent_data;
 } ippc_tracker_t;
 
+/* The client's sockets in the order they are read: replies before notifications, so
+ * that an engine table in a reply cannot undo a later unregistration. */
+enum { IPPC_SOCK_QUERY, IPPC_SOCK_MUX, IPPC_SOCK_CONTROL, IPPC_SOCK_NOTIFICATION, IPPC_SOCK_IOPUB, IPPC_NSOCK };
+
 struct ippc_client {
     int refs;              /* the user's, plus views, results and handles */
     bool closed;           /* ippc_client_destroy ran (or the connection failed) */
     bool controller_gone;  /* shutdown_notification seen */
     void *ctx;
     void *query, *notification, *mux, *control, *iopub;
+    int sock_fds[IPPC_NSOCK]; /* their ZMQ_FDs (client_io.c), once sock_fds_known */
+    bool sock_fds_known;
+    unsigned unread;       /* bit per IPPC_SOCK_*: sent on since last read to the end */
     int wake_fd;           /* eventfd: send trackers finished */
     int epoll_fd;          /* ippc_client_fd, made on first use */
     ippc_session_t *session;
@@ -157,6 +173,7 @@ struct ippc_client {
     ippc_engine_t *engines; /* sorted by id */
     int *ids;
     size_t nengines, engines_cap;
+    unsigned long received; /* messages handled, ever */
     unsigned long unregistrations; /* count, for wait_for_engines */
     int last_unregistered;
     void *dead_uuids;      /* uuids of engines that unregistered (client.c) */
@@ -189,6 +206,8 @@ ippc_task_t *ippc_client_send(ippc_client_t *c, void *socket, ippc_task_kind_t k
  * controller shut down while waiting). done may be NULL (with once). */
 int ippc_client_pump(ippc_client_t *c, const ippc_deadline_t *dl, bool (*done)(void *), void *data,
                      bool once, ippc_error_t **err);
+/* The sockets in IPPC_SOCK_* order. */
+void ippc_client_sockets(const ippc_client_t *c, void *socks[IPPC_NSOCK]);
 /* Handle one received message from the given socket. */
 void ippc_client_dispatch(ippc_client_t *c, void *socket, ippc_msg_t *m);
 /* The engine ids a targets record designates right now (ALL → the registered ids). */
@@ -216,10 +235,12 @@ ippc_client_t *ippc_result_client(const ippc_result_t *r);
 int ippc_result_settle(ippc_result_t *r, ippc_error_t **err);
 
 /* Assemble the outcome of finished tasks: the value (shape) or the error. With
- * return_exceptions, failures become values (see ippc_error_as_value). Pure: used by
- * result.c and by the unit tests. */
+ * return_exceptions, failures become values (see ippc_error_as_value). With consume,
+ * the list and tuple parts of a JOIN give their items to the joined list instead of
+ * copying them (those task values are left empty: for a caller that assembles once).
+ * Otherwise pure: used by result.c and by the unit tests. */
 int ippc_result_assemble(ippc_task_t *const *tasks, size_t n, ippc_shape_t shape, bool return_exceptions,
-                         ippc_value_t **value, ippc_error_t **error);
+                         bool consume, ippc_value_t **value, ippc_error_t **error);
 /* A copy of an error (local: code and message; remote: every entry). */
 ippc_error_t *ippc_error_clone(const ippc_error_t *e);
 /* A failure as a value: an opaque object of type ipyparallel.error.RemoteError whose
@@ -283,16 +304,23 @@ ippc_view_t *ippc_view_ref(ippc_view_t *v); /* ippc_view_destroy drops one */
  * single value of an int view. rq is cleared. */
 ippc_result_t *ippc_view_apply_request(ippc_view_t *v, ippc_request_t *rq, const ippc_opts_t *opts,
                                        ippc_error_t **err);
-/* Builds the request for part p of a sequence (part: a new value, taken). */
-typedef int (*ippc_part_request_fn)(ippc_request_t *rq, ippc_value_t *part, void *data, ippc_error_t **err);
+/* Builds the request for part p of a sequence (part: borrowed for the call). */
+typedef int (*ippc_part_request_fn)(ippc_request_t *rq, const ippc_value_t *part, void *data, ippc_error_t **err);
+/* Values that only borrow (kept by the caller, e.g. on the stack, and never destroyed):
+ * a part of a list or tuple and the containers a request puts it in, so that scatter
+ * and map encode a million items once instead of copying, encoding and freeing them.
+ */
+void ippc_borrow_seq(ippc_value_t *out, ippc_type_t type, ippc_value_t *const *items, size_t n);
+/* A one-entry dict {key: val}; e is the caller's storage for the entry. */
+void ippc_borrow_dict1(ippc_value_t *out, ippc_dict_entry_t *e, const char *key, const ippc_value_t *val);
 /* One request per target on that target's contiguous part of seq (empty parts skipped
  * when skip_empty), collected in a result of the given shape. */
 ippc_result_t *ippc_view_apply_parts(ippc_view_t *v, const ippc_value_t *seq, const ippc_opts_t *opts,
                                      ippc_shape_t shape, bool skip_empty,
                                      ippc_part_request_fn make, void *data, ippc_error_t **err);
 /* The map request: [eval(callable)(x) for x in part] (with modules required first when
- * modules is non-NULL). part is taken. */
-int ippc_request_map(ippc_request_t *rq, const char *callable, const char *modules, ippc_value_t *part,
+ * modules is non-NULL). part is borrowed. */
+int ippc_request_map(ippc_request_t *rq, const char *callable, const char *modules, const ippc_value_t *part,
                      ippc_error_t **err);
 /* The sync form of an operation: wait for r and take its value (r is destroyed). */
 ippc_value_t *ippc_result_take(ippc_result_t *r, ippc_error_t **err);

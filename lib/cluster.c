@@ -11,18 +11,12 @@
 #include <time.h>
 
 #include "client_int.h"
+#include "cluster_int.h"
 #include "clusterfile.h"
 #include "error_int.h"
 
 /* How often connecting looks for the connection files (stock: 0.1 s). */
 #define FILE_POLL_NS 100000000L
-
-struct ippc_cluster {
-    char *path;       /* the cluster file */
-    char *cluster_id;
-    char *profile_dir;
-    ippc_clusterfile_t *cf;
-};
 
 void ippc_cluster_destroy(ippc_cluster_t **clp)
 {
@@ -34,6 +28,7 @@ void ippc_cluster_destroy(ippc_cluster_t **clp)
     free(cl->cluster_id);
     free(cl->profile_dir);
     ippc_clusterfile_destroy(&cl->cf);
+    ippc_cluster_launch_free(cl->launch);
     free(cl);
 }
 
@@ -45,42 +40,64 @@ static char *resolve_profile_dir(const char *profile)
     return ippc_profile_dir(profile);
 }
 
-ippc_cluster_t *ippc_cluster_from_file(const char *profile, const char *cluster_id, ippc_error_t **err)
+int ippc_cluster_load(ippc_cluster_t *cl, const char *profile, const char *cluster_id, ippc_error_t **err)
 {
     if (!cluster_id)
         cluster_id = "";
     char *pdir = resolve_profile_dir(profile);
     char *path = pdir ? ippc_cluster_file_path(pdir, cluster_id) : NULL;
-    ippc_cluster_t *cl = path ? calloc(1, sizeof(*cl)) : NULL;
-    if (!cl) {
-        free(pdir);
+    ippc_clusterfile_t *cf = NULL;
+    char *id = NULL, *dir = NULL;
+    int rc = -1;
+    struct stat st;
+    if (!path) {
+        ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+    } else if (stat(path, &st) != 0) {
+        ippc_error_set(err, IPPC_E_NOTFOUND, "no cluster file %s (is the cluster running? ippctl start%s%s)", path,
+                       *cluster_id ? " --cluster-id " : "", cluster_id);
+    } else if ((cf = ippc_clusterfile_read(path, err))) {
+        /* the file's own record wins: the cluster may have been started elsewhere */
+        id = strdup(cf->cluster_id ? cf->cluster_id : cluster_id);
+        dir = strdup(cf->profile_dir && *cf->profile_dir ? cf->profile_dir : pdir);
+        if (!id || !dir)
+            ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+        else
+            rc = 0;
+    }
+    if (rc == 0) {
+        if (cl->cluster_id && strcmp(cl->cluster_id, id) == 0) {
+            free(id); /* keep the string ippc_cluster_id() gave out */
+            id = cl->cluster_id;
+            cl->cluster_id = NULL;
+        }
+        free(cl->path);
+        free(cl->cluster_id);
+        free(cl->profile_dir);
+        ippc_clusterfile_destroy(&cl->cf);
+        cl->path = path;
+        cl->cluster_id = id;
+        cl->profile_dir = dir;
+        cl->cf = cf;
+    } else {
         free(path);
+        free(id);
+        free(dir);
+        ippc_clusterfile_destroy(&cf);
+    }
+    free(pdir);
+    return rc;
+}
+
+ippc_cluster_t *ippc_cluster_from_file(const char *profile, const char *cluster_id, ippc_error_t **err)
+{
+    ippc_cluster_t *cl = calloc(1, sizeof(*cl));
+    if (!cl) {
         ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
         return NULL;
     }
-    cl->path = path;
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        ippc_error_set(err, IPPC_E_NOTFOUND, "no cluster file %s (is the cluster running? ippctl start%s%s)", path,
-                       *cluster_id ? " --cluster-id " : "", cluster_id);
-        goto fail;
-    }
-    cl->cf = ippc_clusterfile_read(path, err);
-    if (!cl->cf)
-        goto fail;
-    /* the file's own record wins: the cluster may have been started elsewhere */
-    cl->cluster_id = strdup(cl->cf->cluster_id ? cl->cf->cluster_id : cluster_id);
-    cl->profile_dir = strdup(cl->cf->profile_dir && *cl->cf->profile_dir ? cl->cf->profile_dir : pdir);
-    if (!cl->cluster_id || !cl->profile_dir) {
-        ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
-        goto fail;
-    }
-    free(pdir);
+    if (ippc_cluster_load(cl, profile, cluster_id, err) != 0)
+        ippc_cluster_destroy(&cl);
     return cl;
-fail:
-    free(pdir);
-    ippc_cluster_destroy(&cl);
-    return NULL;
 }
 
 const char *ippc_cluster_id(const ippc_cluster_t *cl) { return cl ? cl->cluster_id : NULL; }
@@ -96,6 +113,11 @@ ippc_client_t *ippc_cluster_connect(ippc_cluster_t *cl, double timeout, ippc_err
 {
     if (!cl) {
         ippc_error_set(err, IPPC_E_INVALID, "ippc_cluster_connect: no cluster");
+        return NULL;
+    }
+    if (!cl->cf) {
+        ippc_error_set(err, IPPC_E_STATE, "ippc_cluster_connect: the cluster is not running (ippc_cluster_start "
+                       "starts it)");
         return NULL;
     }
     char *client_file = ippc_connection_file_path(cl->profile_dir, cl->cluster_id, "client");

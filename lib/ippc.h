@@ -315,6 +315,34 @@ IPPC_EXPORT ippc_client_t *ippc_cluster_connect(ippc_cluster_t *cl, double timeo
 /* Forget the cluster record (the cluster itself keeps running). */
 IPPC_EXPORT void ippc_cluster_destroy(ippc_cluster_t **cl);
 
+/* Starting and stopping a cluster from C (Option 1 of the tutorial), through the same
+ * launcher as `ippctl start` (the library runs ippctl: $IPPC_IPPCTL, else
+ * $(bindir)/ippctl, else ippctl on PATH). A zero-initialised struct asks for the default
+ * profile's cluster under a new id. */
+typedef struct {
+    size_t n;                     /* engines; 0: the profile's cluster.n */
+    const char *profile;          /* a profile name or file (ippc-profile(5)); NULL: default */
+    const char *cluster_id;       /* NULL: a new id "<seconds>-<4 letters>", as ipp.Cluster()
+                                     makes; "": the profile's default cluster */
+    const char *launcher;         /* "local" ...; NULL: the profile's */
+    const char *const *settings;  /* "section.key=value" profile settings (as --set), NULL
+                                     ended; NULL: none */
+} ippc_cluster_opts_t;
+
+/* A cluster to start (nothing runs yet; opts NULL: all defaults). IPPC_E_INVALID for a
+ * bad option. */
+IPPC_EXPORT ippc_cluster_t *ippc_cluster_new(const ippc_cluster_opts_t *opts, ippc_error_t **err);
+/* Start it and wait until all its engines have registered (at most timeout seconds;
+ * negative: 120). On failure nothing of it is left running, and the error says why
+ * (an engine that could not start comes with the end of its log; IPPC_E_TIMEOUT when
+ * the time ran out; IPPC_E_STATE when the cluster id runs already). Then
+ * ippc_cluster_connect gives a client. */
+IPPC_EXPORT int ippc_cluster_start(ippc_cluster_t *cl, double timeout, ippc_error_t **err);
+/* Stop the cluster (started by ippc_cluster_start, or found by ippc_cluster_from_file):
+ * engines and controller get SIGTERM, then SIGKILL after 5 s; succeeds when none of its
+ * processes is left. IPPC_E_STATE when it is not running. */
+IPPC_EXPORT int ippc_cluster_stop(ippc_cluster_t *cl, ippc_error_t **err);
+
 /* ------------------------------------------------------------------ views */
 
 /* A tri-state for per-call options: DEFAULT takes the view's setting. */
@@ -491,6 +519,9 @@ IPPC_EXPORT const char *ippc_result_stdout(const ippc_result_t *r, size_t i);
 IPPC_EXPORT const char *ippc_result_stderr(const ippc_result_t *r, size_t i);
 /* execute with silent OFF: the text/plain of the engine's execute_result (Out[n]). */
 IPPC_EXPORT const char *ippc_result_execute_result(const ippc_result_t *r, size_t i);
+/* execute: the engine's execution count for request i (the n of Out[id:n] and
+ * "Cell In [n]", ExecuteReply.execution_count); -1 for other calls or before the reply. */
+IPPC_EXPORT int ippc_result_execution_count(const ippc_result_t *r, size_t i);
 /* The error of request i (borrowed), NULL when it succeeded or has not replied. */
 IPPC_EXPORT const ippc_error_t *ippc_result_error(const ippc_result_t *r, size_t i);
 /* Whether libzmq has released every buffer of a tracked call (always true untracked). */

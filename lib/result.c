@@ -14,6 +14,7 @@ struct ippc_result {
     bool return_exceptions;
     ippc_task_t **tasks;
     size_t n, cap;
+    size_t nreplied, nsettled; /* tasks[0..nreplied) replied, [0..nsettled) also output_done */
     bool assembled;
     ippc_value_t *value;
     ippc_error_t *error;
@@ -74,32 +75,34 @@ void ippc_result_destroy(ippc_result_t **rp)
 
 /* ---------------------------------------------------------------- waiting */
 
+/* A task never becomes unreplied or unsettled again: the prefixes only grow, so that
+ * waiting on many tasks costs O(tasks) in all, not per message received. */
 static bool all_replied(void *data)
 {
-    const ippc_result_t *r = data;
-    for (size_t i = 0; i < r->n; i++)
-        if (!r->tasks[i]->replied)
-            return false;
-    return true;
+    ippc_result_t *r = data;
+    while (r->nreplied < r->n && r->tasks[r->nreplied]->replied)
+        r->nreplied++;
+    return r->nreplied == r->n;
 }
 
 static bool all_settled(void *data)
 {
-    const ippc_result_t *r = data;
-    for (size_t i = 0; i < r->n; i++)
-        if (!r->tasks[i]->replied || !r->tasks[i]->output_done)
-            return false;
-    return true;
+    ippc_result_t *r = data;
+    while (r->nsettled < r->n && r->tasks[r->nsettled]->replied && r->tasks[r->nsettled]->output_done)
+        r->nsettled++;
+    return r->nsettled == r->n;
 }
 
-/* Wait for replies and output until the deadline. 1: all replied; 0: not yet; -1: the
- * client cannot receive anymore and replies are missing. */
+
+/* Wait for replies, then for their output (while messages arrive, at most
+ * IPPC_OUTPUT_GRACE of silence), until the deadline. 1: all replied; 0: not yet; -1:
+ * the client cannot receive anymore and replies are missing. */
 static int wait_until(ippc_result_t *r, const ippc_deadline_t *dl, ippc_error_t **err)
 {
     if (all_settled(r))
         return 1;
     ippc_error_t *e = NULL;
-    int rc = ippc_client_pump(r->client, dl, all_settled, r, false, &e);
+    int rc = ippc_client_pump(r->client, dl, all_replied, r, false, &e);
     if (rc < 0 && !all_replied(r)) {
         if (err && !*err)
             *err = e;
@@ -108,7 +111,17 @@ static int wait_until(ippc_result_t *r, const ippc_deadline_t *dl, ippc_error_t 
         return -1;
     }
     ippc_error_destroy(&e);
-    return all_replied(r) ? 1 : 0;
+    if (!all_replied(r))
+        return 0;
+    for (;;) { /* the output: while messages keep coming, up to the deadline */
+        unsigned long seen = r->client->received;
+        ippc_deadline_t grace = ippc_deadline_in(IPPC_OUTPUT_GRACE);
+        const ippc_deadline_t *until = ippc_deadline_first(dl, &grace);
+        if (ippc_client_pump(r->client, until, all_settled, r, false, NULL) != 0 || until == dl ||
+            r->client->received == seen)
+            break;
+    }
+    return 1;
 }
 
 bool ippc_result_ready(ippc_result_t *r)
@@ -139,37 +152,32 @@ int ippc_result_settle(ippc_result_t *r, ippc_error_t **err)
 typedef struct {
     ippc_result_t *const *rs;
     size_t n;
+    size_t first; /* rs[0..first) all replied */
 } many_t;
 
 static bool many_replied(void *data)
 {
-    const many_t *m = data;
-    for (size_t i = 0; i < m->n; i++)
-        if (!all_replied(m->rs[i]))
-            return false;
-    return true;
+    many_t *m = data;
+    while (m->first < m->n && all_replied(m->rs[m->first]))
+        m->first++;
+    return m->first == m->n;
 }
 
 bool ippc_wait(ippc_result_t *const *results, size_t n, double timeout)
 {
-    many_t m = {results, n};
-    for (size_t i = 0; i < n; i++)
+    many_t m = {results, n, 0};
+    bool mixed = false;
+    for (size_t i = 0; i < n; i++) {
         if (!results[i])
             return false;
+        mixed |= results[i]->client != results[0]->client;
+    }
     ippc_deadline_t dl = ippc_deadline_in(timeout);
-    for (;;) {
-        if (many_replied(&m))
-            break;
+    while (!many_replied(&m)) {
         /* results of one client wait on it directly; of several, in turns */
-        bool mixed = false;
-        for (size_t i = 1; i < n; i++)
-            mixed |= results[i]->client != results[0]->client;
-        ippc_client_t *c = NULL;
-        for (size_t i = 0; i < n && !c; i++)
-            if (!all_replied(results[i]))
-                c = results[i]->client;
         ippc_deadline_t slice = mixed ? ippc_deadline_in(0.01) : dl;
-        if (ippc_client_pump(c, &slice, many_replied, &m, false, NULL) < 0 || ippc_deadline_passed(&dl))
+        if (ippc_client_pump(results[m.first]->client, &slice, many_replied, &m, false, NULL) < 0 ||
+            ippc_deadline_passed(&dl))
             break;
     }
     if (!many_replied(&m))
@@ -185,19 +193,16 @@ bool ippc_wait(ippc_result_t *const *results, size_t n, double timeout)
 static void assemble(ippc_result_t *r)
 {
     if (!r->assembled) {
-        ippc_result_assemble(r->tasks, r->n, r->shape, r->return_exceptions, &r->value, &r->error);
+        ippc_result_assemble(r->tasks, r->n, r->shape, r->return_exceptions, true, &r->value, &r->error);
         r->assembled = true;
     }
 }
 
-int ippc_result_get(ippc_result_t *r, double timeout, ippc_value_t **value, ippc_error_t **err)
+/* The outcome by the deadline: a copy of the value, or with steal r's own (for a
+ * result about to go: a gathered million items are not copied once more). */
+static int outcome(ippc_result_t *r, const ippc_deadline_t *dl, bool steal, ippc_value_t **value, ippc_error_t **err)
 {
-    if (value)
-        *value = NULL;
-    if (!r || !value)
-        return ippc_error_set(err, IPPC_E_INVALID, "ippc_result_get: no result or no place for the value");
-    ippc_deadline_t dl = ippc_deadline_in(timeout);
-    int rc = wait_until(r, &dl, err);
+    int rc = wait_until(r, dl, err);
     if (rc < 0)
         return -1;
     if (rc == 0)
@@ -208,10 +213,22 @@ int ippc_result_get(ippc_result_t *r, double timeout, ippc_value_t **value, ippc
             *err = ippc_error_clone(r->error);
         return -1;
     }
-    *value = ippc_value_copy(r->value);
+    *value = steal ? r->value : ippc_value_copy(r->value);
+    if (steal)
+        r->value = NULL;
     if (!*value)
         return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
     return 0;
+}
+
+int ippc_result_get(ippc_result_t *r, double timeout, ippc_value_t **value, ippc_error_t **err)
+{
+    if (value)
+        *value = NULL;
+    if (!r || !value)
+        return ippc_error_set(err, IPPC_E_INVALID, "ippc_result_get: no result or no place for the value");
+    ippc_deadline_t dl = ippc_deadline_in(timeout);
+    return outcome(r, &dl, false, value, err);
 }
 
 bool ippc_result_successful(ippc_result_t *r)
@@ -228,7 +245,7 @@ ippc_value_t *ippc_result_take(ippc_result_t *r, ippc_error_t **err)
 {
     ippc_value_t *v = NULL;
     if (r)
-        ippc_result_get(r, IPPC_FOREVER, &v, err);
+        outcome(r, &(ippc_deadline_t){.forever = true}, true, &v, err);
     ippc_result_destroy(&r);
     return v;
 }
@@ -294,6 +311,13 @@ const char *ippc_result_execute_result(const ippc_result_t *r, size_t i)
 {
     const ippc_task_t *t = task_at(r, i);
     return t ? t->execute_result : NULL;
+}
+
+int ippc_result_execution_count(const ippc_result_t *r, size_t i)
+{
+    const ippc_task_t *t = task_at(r, i);
+    const json_t *n = t && t->kind == IPPC_TASK_EXECUTE ? json_object_get(t->reply, "execution_count") : NULL;
+    return json_is_integer(n) ? (int)json_integer_value(n) : -1;
 }
 
 const ippc_error_t *ippc_result_error(const ippc_result_t *r, size_t i)

@@ -10,6 +10,7 @@
 
 #include "client_int.h"
 #include "error_int.h"
+#include "value_int.h"
 
 /* The exception name a local failure shows inside a CompositeError. */
 static const char *local_ename(const ippc_error_t *e)
@@ -120,20 +121,67 @@ static ippc_value_t *list_of_items(ippc_task_t *const *tasks, size_t n)
     return out;
 }
 
-static ippc_value_t *join_parts(ippc_task_t *const *tasks, size_t n, ippc_error_t **error)
+/* The items of list and tuple parts moved into one list (the parts are left empty),
+ * or NULL with *moved false when a part is something else. */
+static ippc_value_t *chain_moving(ippc_task_t *const *tasks, size_t n, bool *moved)
+{
+    size_t total = 0;
+    *moved = false;
+    for (size_t i = 0; i < n; i++) {
+        ippc_type_t t = ippc_value_type(tasks[i]->value);
+        if (t != IPPC_T_LIST && t != IPPC_T_TUPLE)
+            return NULL;
+        total += tasks[i]->value->u.seq.n;
+    }
+    *moved = true;
+    ippc_value_t *out = ippc_value_new_list();
+    ippc_value_t **items = out && total ? malloc(total * sizeof(*items)) : NULL;
+    if (!out || (total && !items)) {
+        ippc_value_destroy(&out);
+        return NULL;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        ippc_value_t *part = tasks[i]->value;
+        if (part->u.seq.n)
+            memcpy(items + k, part->u.seq.items, part->u.seq.n * sizeof(*items));
+        k += part->u.seq.n;
+        part->u.seq.n = 0;
+    }
+    out->u.seq.items = items;
+    out->u.seq.n = out->u.seq.cap = total;
+    return out;
+}
+
+/* The tasks' values joined (none failed). With consume the items of list parts move;
+ * otherwise the list of parts only borrows the values: a gathered million items are
+ * copied once, into the joined value, not twice. */
+static ippc_value_t *join_parts(ippc_task_t *const *tasks, size_t n, bool consume, ippc_error_t **error)
 {
     if (n == 0) /* map over an empty sequence */
         return ippc_value_new_list();
-    ippc_value_t *parts = list_of_items(tasks, n);
-    if (!parts)
+    bool moved = false;
+    ippc_value_t *chained = consume ? chain_moving(tasks, n, &moved) : NULL;
+    if (moved)
+        return chained;
+    ippc_value_t *parts = ippc_value_new_list();
+    ippc_value_t **items = parts ? malloc(n * sizeof(*items)) : NULL;
+    if (!items) {
+        ippc_value_destroy(&parts);
         return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        items[i] = tasks[i]->value;
+    parts->u.seq.items = items;
+    parts->u.seq.n = parts->u.seq.cap = n;
     ippc_value_t *joined = ippc_value_concat(parts, error);
+    parts->u.seq.n = 0; /* give the borrowed values back before the list goes */
     ippc_value_destroy(&parts);
     return joined;
 }
 
 int ippc_result_assemble(ippc_task_t *const *tasks, size_t n, ippc_shape_t shape, bool return_exceptions,
-                         ippc_value_t **value, ippc_error_t **error)
+                         bool consume, ippc_value_t **value, ippc_error_t **error)
 {
     *value = NULL;
     *error = NULL;
@@ -166,7 +214,7 @@ int ippc_result_assemble(ippc_task_t *const *tasks, size_t n, ippc_shape_t shape
         *value = list_of_items(tasks, n);
         break;
     case IPPC_SHAPE_JOIN:
-        *value = failed ? flatten_with_failures(tasks, n) : join_parts(tasks, n, error);
+        *value = failed ? flatten_with_failures(tasks, n) : join_parts(tasks, n, consume, error);
         break;
     }
     if (!*value) {

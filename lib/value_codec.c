@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,9 +93,67 @@ static json_t *encode_str(encoder_t *enc, const ippc_value_t *v)
     return o;
 }
 
+/* Packed lists: one buffer of little-endian 8-byte items instead of a JSON array,
+ * which costs far more to write and to parse on both sides (see value_codec.h). */
+static void put_le64(unsigned char *p, uint64_t x)
+{
+    for (int i = 0; i < 8; i++)
+        p[i] = (unsigned char)(x >> (8 * i));
+}
+
+static uint64_t get_le64(const unsigned char *p)
+{
+    uint64_t x = 0;
+    for (int i = 0; i < 8; i++)
+        x |= (uint64_t)p[i] << (8 * i);
+    return x;
+}
+
+/* The packed description of a list of IPPC_PACKED_MIN or more items that are all int
+ * or all float (one pass: the buffer is written while the types are checked), else
+ * NULL with *packed false. */
+static json_t *encode_packed(encoder_t *enc, const ippc_value_t *v, bool *packed)
+{
+    *packed = false;
+    size_t n = v->u.seq.n;
+    ippc_type_t kind = n ? v->u.seq.items[0]->type : IPPC_T_NONE;
+    if (v->type != IPPC_T_LIST || n < IPPC_PACKED_MIN || (kind != IPPC_T_INT && kind != IPPC_T_FLOAT))
+        return NULL;
+    ippc_blob_t *b = ippc_blob_new(n * 8);
+    *packed = true;
+    if (!b)
+        return nomem(enc->err);
+    unsigned char *p = ippc_blob_data(b);
+    for (size_t i = 0; i < n; i++) {
+        const ippc_value_t *item = v->u.seq.items[i];
+        if (item->type != kind) {
+            ippc_blob_destroy(&b);
+            *packed = false;
+            return NULL;
+        }
+        uint64_t x;
+        if (kind == IPPC_T_INT)
+            x = (uint64_t)item->u.i;
+        else
+            memcpy(&x, &item->u.d, sizeof x);
+        put_le64(p + 8 * i, x);
+    }
+    json_t *o = tagged_with_buf(enc, "list", b);
+    ippc_blob_destroy(&b);
+    if (o && json_object_set_new(o, "dtype", json_string(kind == IPPC_T_INT ? "<i8" : "<f8")) != 0) {
+        json_decref(o);
+        return nomem(enc->err);
+    }
+    return o;
+}
+
 /* The items of a list/tuple as a JSON array. */
 static json_t *encode_items(encoder_t *enc, const ippc_value_t *v, int depth)
 {
+    bool packed;
+    json_t *p = encode_packed(enc, v, &packed);
+    if (packed)
+        return p;
     json_t *a = json_array();
     for (size_t i = 0; a && i < v->u.seq.n; i++) {
         json_t *item = encode_at(enc, v->u.seq.items[i], depth + 1);
@@ -526,6 +585,30 @@ static ippc_value_t *decode_range(decoder_t *d, const json_t *o)
     return v ? v : dnomem(d);
 }
 
+static ippc_value_t *decode_packed(decoder_t *d, const json_t *o)
+{
+    const char *dtype = field_str(d, o, "dtype");
+    ippc_blob_t *b = dtype ? field_buf(d, o) : NULL;
+    if (!b)
+        return NULL;
+    bool is_int = strcmp(dtype, "<i8") == 0;
+    if (!is_int && strcmp(dtype, "<f8") != 0)
+        return bad(d, "packed list dtype must be \"<i8\" or \"<f8\", not \"%s\"", dtype);
+    size_t size = ippc_blob_size(b);
+    if (size % 8)
+        return bad(d, "packed list buffer holds %zu bytes, not a multiple of 8", size);
+    const unsigned char *p = ippc_blob_data(b);
+    ippc_value_t *list = ippc_value_new_list();
+    for (size_t i = 0; list && i < size / 8; i++) {
+        uint64_t x = get_le64(p + 8 * i);
+        double f;
+        memcpy(&f, &x, sizeof f);
+        if (ippc_value_append(list, is_int ? ippc_value_new_int((int64_t)x) : ippc_value_new_float(f)) != 0)
+            ippc_value_destroy(&list);
+    }
+    return list ? list : dnomem(d);
+}
+
 static ippc_value_t *decode_pyobj(decoder_t *d, const json_t *o)
 {
     const char *type = field_str(d, o, "type");
@@ -550,6 +633,7 @@ static const tag_def_t tags[] = {
     {"dict", {"items", NULL}},
     {"ndarray", {"dtype", "shape", "buf", NULL}},
     {"range", {"start", "stop", "step", NULL}},
+    {"list", {"dtype", "buf", NULL}},
     {"pyobj", {"type", "repr", "buf", NULL}},
 };
 
@@ -583,6 +667,8 @@ static ippc_value_t *decode_object(decoder_t *d, const json_t *o, int depth)
         return decode_ndarray(d, o);
     case 6:
         return decode_range(d, o);
+    case 7:
+        return decode_packed(d, o);
     default:
         return decode_pyobj(d, o);
     }

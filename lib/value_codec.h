@@ -5,6 +5,11 @@
  *   with a '.' or exponent, so 1.0 stays a float), or {"@": "float", "v": "nan"|"inf"|"-inf"}
  *   str → string (UTF-8; a str holding NUL: {"@": "str", "buf": i}, the UTF-8 bytes in buffer i)
  *   list → [..]     tuple → {"@": "tuple", "items": [..]}
+ *   list of IPPC_PACKED_MIN or more items, all int or all float → {"@": "list", "dtype":
+ *          "<i8" | "<f8", "buf": i}: the items as little-endian int64 / float64 in buffer i
+ *          (packed: a million numbers cost one frame, not a million JSON numbers to write
+ *          and parse; nan and infinities need no tags). Shorter and mixed lists stay JSON
+ *          arrays, and decoders take both forms.
  *   dict → {"@": "dict", "items": [[key, value], ...]}       (insertion order kept; keys are
  *          strings; a repeated key replaces the value at its first position, as in Python)
  *   bytes → {"@": "bytes", "buf": i}
@@ -31,6 +36,8 @@
 /* At most this many containers (list, tuple, dict) nest in a value that is encoded,
  * decoded or parsed: hostile input must not exhaust the stack. */
 #define IPPC_VALUE_MAX_DEPTH 256
+/* Lists of at least this many ints (or floats) are encoded packed. */
+#define IPPC_PACKED_MIN 16
 
 typedef struct {
     ippc_blob_t **items;

@@ -146,6 +146,17 @@ void ippc_request_clear(ippc_request_t *rq)
     memset(rq, 0, sizeof(*rq));
 }
 
+void ippc_borrow_seq(ippc_value_t *out, ippc_type_t type, ippc_value_t *const *items, size_t n)
+{
+    *out = (ippc_value_t){.type = type, .u.seq = {(ippc_value_t **)items, n, n}};
+}
+
+void ippc_borrow_dict1(ippc_value_t *out, ippc_dict_entry_t *e, const char *key, const ippc_value_t *val)
+{
+    *e = (ippc_dict_entry_t){.key = (char *)key, .klen = strlen(key), .val = (ippc_value_t *)val};
+    *out = (ippc_value_t){.type = IPPC_T_DICT, .u.dict = {.e = e, .n = 1, .cap = 1}};
+}
+
 /* The encoding of args (list/tuple) or kwargs (dict), or null when absent. */
 static json_t *encode_arg(const ippc_value_t *v, ippc_type_t want, ippc_type_t also, const char *what,
                           ippc_bloblist_t *bufs, ippc_error_t **err)

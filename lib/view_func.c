@@ -248,24 +248,16 @@ ippc_parallel_t *ippc_view_parallel(ippc_view_t *v, const char *callable, const 
 }
 
 /* callable(part), required modules first. */
-static int call_part_request(ippc_request_t *rq, ippc_value_t *part, void *data, ippc_error_t **err)
+static int call_part_request(ippc_request_t *rq, const ippc_value_t *part, void *data, ippc_error_t **err)
 {
     const func_t *f = data;
-    ippc_value_t *args = ippc_value_new_tuple();
-    if (!args || ippc_value_append(args, part) != 0) {
-        if (!args)
-            ippc_value_destroy(&part);
-        ippc_value_destroy(&args);
-        memset(rq, 0, sizeof(*rq));
-        return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
-    }
-    int rc = f->modules ? ippc_request_apply_requiring(rq, f->modules, f->callable, args, NULL, err)
-                        : ippc_request_apply(rq, f->callable, args, NULL, err);
-    ippc_value_destroy(&args);
-    return rc;
+    ippc_value_t args, *items[1] = {(ippc_value_t *)part};
+    ippc_borrow_seq(&args, IPPC_T_TUPLE, items, 1);
+    return f->modules ? ippc_request_apply_requiring(rq, f->modules, f->callable, &args, NULL, err)
+                      : ippc_request_apply(rq, f->callable, &args, NULL, err);
 }
 
-static int map_part_request(ippc_request_t *rq, ippc_value_t *part, void *data, ippc_error_t **err)
+static int map_part_request(ippc_request_t *rq, const ippc_value_t *part, void *data, ippc_error_t **err)
 {
     const func_t *f = data;
     return ippc_request_map(rq, f->callable, f->modules, part, err);

@@ -148,15 +148,23 @@ ippc_result_t *ippc_view_apply_parts(ippc_view_t *v, const ippc_value_t *seq, co
     if (!r)
         ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
     size_t q = call.targets.n;
+    bool seq_items = seq->type == IPPC_T_LIST || seq->type == IPPC_T_TUPLE;
     for (size_t p = 0; r && p < q; p++) {
         size_t lo, hi;
         ippc_partition(len, q, p, &lo, &hi);
         if (skip_empty && lo == hi)
             continue;
-        ippc_value_t *part = ippc_value_partition(seq, q, p, err);
+        /* a list or tuple part borrows the items (see ippc_borrow_seq) */
+        ippc_value_t slice, *part = NULL;
+        if (seq_items)
+            ippc_borrow_seq(&slice, seq->type, lo < hi ? seq->u.seq.items + lo : NULL, hi - lo);
+        else
+            part = ippc_value_partition(seq, q, p, err);
         ippc_request_t rq;
-        if (!part || make(&rq, part, data, err) != 0 || ippc_view_send(v, &call, &rq, p, p + 1, r, err) != 0)
+        if ((!seq_items && !part) || make(&rq, seq_items ? &slice : part, data, err) != 0 ||
+            ippc_view_send(v, &call, &rq, p, p + 1, r, err) != 0)
             ippc_result_destroy(&r);
+        ippc_value_destroy(&part);
     }
     if (r)
         r = ippc_view_finish(&call, r);
@@ -172,7 +180,7 @@ typedef struct {
 } scatter_t;
 
 /* part[0] of a one-item part (scatter with flatten): the item itself. */
-static ippc_value_t *only_item(ippc_value_t *part)
+static ippc_value_t *only_item(const ippc_value_t *part)
 {
     switch (ippc_value_type(part)) {
     case IPPC_T_LIST:
@@ -191,26 +199,21 @@ static ippc_value_t *only_item(ippc_value_t *part)
     }
 }
 
-static int scatter_request(ippc_request_t *rq, ippc_value_t *part, void *data, ippc_error_t **err)
+static int scatter_request(ippc_request_t *rq, const ippc_value_t *part, void *data, ippc_error_t **err)
 {
     const scatter_t *s = data;
     size_t n = 0;
     seq_len(part, &n, NULL);
-    if (s->flatten && n == 1) {
-        ippc_value_t *item = only_item(part);
-        ippc_value_destroy(&part);
-        part = item;
-    }
-    ippc_value_t *ns = ippc_value_new_dict();
-    if (!part || !ns || ippc_value_dict_set(ns, s->name, part) != 0) {
-        if (!ns)
-            ippc_value_destroy(&part);
-        ippc_value_destroy(&ns);
+    ippc_value_t *item = s->flatten && n == 1 ? only_item(part) : NULL;
+    if (s->flatten && n == 1 && !item) {
         memset(rq, 0, sizeof(*rq));
         return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
     }
-    int rc = request_push(rq, ns, err);
-    ippc_value_destroy(&ns);
+    ippc_value_t ns;
+    ippc_dict_entry_t entry;
+    ippc_borrow_dict1(&ns, &entry, s->name, item ? item : part);
+    int rc = request_push(rq, &ns, err);
+    ippc_value_destroy(&item);
     return rc;
 }
 
@@ -257,29 +260,24 @@ ippc_value_t *ippc_view_gather_sync(ippc_view_t *v, const char *name, const ippc
 
 /* -------------------------------------------------------------------- map */
 
-int ippc_request_map(ippc_request_t *rq, const char *callable, const char *modules, ippc_value_t *part,
+int ippc_request_map(ippc_request_t *rq, const char *callable, const char *modules, const ippc_value_t *part,
                      ippc_error_t **err)
 {
     memset(rq, 0, sizeof(*rq));
-    ippc_value_t *args = ippc_value_new_tuple();
-    if (!callable || !*callable) {
-        ippc_value_destroy(&part);
-        ippc_value_destroy(&args);
+    if (!callable || !*callable)
         return ippc_error_set(err, IPPC_E_INVALID, "map: callable must be a Python expression");
-    }
-    if (!args || ippc_value_append(args, ippc_value_new_str(callable)) != 0 || ippc_value_append(args, part) != 0) {
-        if (!args)
-            ippc_value_destroy(&part);
-        ippc_value_destroy(&args);
+    ippc_value_t *f = ippc_value_new_str(callable);
+    if (!f)
         return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
-    }
-    int rc = modules ? ippc_request_apply_requiring(rq, modules, MAP_CALLABLE, args, NULL, err)
-                     : ippc_request_apply(rq, MAP_CALLABLE, args, NULL, err);
-    ippc_value_destroy(&args);
+    ippc_value_t args, *items[2] = {f, (ippc_value_t *)part};
+    ippc_borrow_seq(&args, IPPC_T_TUPLE, items, 2);
+    int rc = modules ? ippc_request_apply_requiring(rq, modules, MAP_CALLABLE, &args, NULL, err)
+                     : ippc_request_apply(rq, MAP_CALLABLE, &args, NULL, err);
+    ippc_value_destroy(&f);
     return rc;
 }
 
-static int map_request(ippc_request_t *rq, ippc_value_t *part, void *data, ippc_error_t **err)
+static int map_request(ippc_request_t *rq, const ippc_value_t *part, void *data, ippc_error_t **err)
 {
     return ippc_request_map(rq, data, NULL, part, err);
 }

@@ -12,6 +12,9 @@ packages=(
     check clang libclang-rt-14-dev
     # compatibility tests: the stock package and its Python peers (system python3)
     python3-ipyparallel python3-jupyter-client python3-numpy python3-pytest
+    # Slurm tests (tests/slurm): a private munge + slurmctld + slurmd cluster, PMIx and
+    # Open MPI launches (Slurm dlopen()s libpmix-dev's libpmix.so for srun --mpi=pmix)
+    slurm-wlm munge libpmix-bin openmpi-bin libopenmpi-dev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

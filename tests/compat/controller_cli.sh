@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # controller_cli.sh - the command line and the life cycle: --help, usage errors (exit 2),
 # start failures with one clear line (exit 1), connection files (names, mode 0600,
-# removed on SIGTERM/SIGINT, kept and reused with --reuse), stock flags accepted.
+# removed on SIGTERM/SIGINT, kept and reused with --reuse), stock flags accepted,
+# settings from an ippc profile (--profile-file, <profile dir>/ippc.yaml) under the
+# command line, and profile errors with file:line:column (exit 2).
 . "${compat_srcdir:-$(dirname "$0")}/controller_lib.sh"
 
 "$CONTROLLER" --help > "$TMP/help" 2>&1; rc=$?
@@ -95,7 +97,61 @@ fi
     && ok "unwritable profile dir: exit 1: $(cat "$TMP/out")" || fail "unwritable profile dir: exit $rc: $(cat "$TMP/out")"
 chmod 700 "$TMP/ro"
 
+# An ippc profile: its controller section sets what the command line does not.
+base=$(( 20000 + RANDOM % 20000 ))
+cat > "$TMP/prof.yaml" <<EOF
+cluster:
+  cluster_id: prof
+controller:
+  ports: $base-$((base + 30))
+  heartbeat:
+    period_ms: 750
+    misses: 4
+  records:
+    max_count: 7
+    max_bytes: 2MiB
+  log_level: warning
+EOF
+CLIENT_JSON=$SECURITY/ipcontroller-prof-client.json ENGINE_JSON=$SECURITY/ipcontroller-prof-engine.json
+start_controller --profile-file="$TMP/prof.yaml" --hb-misses=2 --log-level=info
+grep -q "settings from $TMP/prof.yaml" "$CTL_LOG" && ok "the profile file is named in the log" \
+    || fail "no 'settings from' line"
+grep -q "ping 750 ms, 2 misses allowed" "$CTL_LOG" && ok "profile: period 750 ms; --hb-misses=2 wins over its misses" \
+    || fail "profile heartbeat settings: $(grep listening "$CTL_LOG")"
+grep -q "at most 7 / 2097152 bytes" "$CTL_LOG" && ok "profile: record limits" \
+    || fail "profile record limits: $(grep listening "$CTL_LOG")"
+[ -e "$CLIENT_JSON" ] && ok "profile: cluster_id names the files" || fail "profile: cluster_id ignored"
+"$PYTHON3" -c 'import json,sys; c=json.load(open(sys.argv[1])); lo=int(sys.argv[2]); assert all(lo <= c[k] <= lo + 30 for k in ("registration","mux","iopub"))' \
+    "$CLIENT_JSON" $base && ok "profile: ports from its pool" || fail "profile: ports outside its pool"
+kill -TERM "$CTL_PID"; wait "$CTL_PID"
+
+# <profile dir>/ippc.yaml is read without --profile-file; --ping still wins.
+mkdir -p "$IPYTHONDIR/profile_withyaml"
+printf 'controller:\n  heartbeat:\n    misses: 6\n    period_ms: 900\n' > "$IPYTHONDIR/profile_withyaml/ippc.yaml"
+CTL_LOG=$TMP/withyaml.log
+"$CONTROLLER" --profile=withyaml --ping=650 > "$CTL_LOG" 2>&1 &
+CTL_PID=$!; PIDS+=("$CTL_PID")
+for _ in $(seq 100); do grep -q "listening" "$CTL_LOG" && break; sleep 0.1; done
+grep -q "ping 650 ms, 6 misses allowed" "$CTL_LOG" && ok "profile_withyaml/ippc.yaml read; --ping wins" \
+    || fail "profile dir's ippc.yaml: $(grep listening "$CTL_LOG")"
+kill -TERM "$CTL_PID"; wait "$CTL_PID"
+
+# Profile errors: one line naming file:line:column, exit 2.
+printf 'controller:\n  heartbeat:\n    period_ms: fast\n' > "$TMP/bad-value.yaml"
+printf 'controller:\n  pings: 3\n' > "$TMP/bad-key.yaml"
+printf 'controller: [1, 2\n' > "$TMP/bad-yaml.yaml"
+for f in bad-value:3:16 bad-key:2:3 bad-yaml:; do
+    name=${f%%:*} where=${f#*:}
+    "$CONTROLLER" --profile-file="$TMP/$name.yaml" > "$TMP/out" 2>&1; rc=$?
+    [ $rc = 2 ] && [ "$(wc -l < "$TMP/out")" = 1 ] && grep -q "$name.yaml:$where" "$TMP/out" \
+        && ok "profile error, exit 2: $(cat "$TMP/out")" || fail "$name.yaml: exit $rc: $(cat "$TMP/out")"
+done
+"$CONTROLLER" --profile-file="$TMP/no-such.yaml" > "$TMP/out" 2>&1; rc=$?
+[ $rc = 2 ] && grep -q "no-such.yaml: no such" "$TMP/out" && ok "missing profile, exit 2: $(cat "$TMP/out")" \
+    || fail "missing profile: exit $rc: $(cat "$TMP/out")"
+
 # The 8.x launchers' environment.
+
 IPP_PROFILE_DIR=$TMP/envprofile IPP_CLUSTER_ID=envid "$CONTROLLER" > "$TMP/env.log" 2>&1 &
 pid=$!; PIDS+=("$pid")
 wait_for_file "$TMP/envprofile/security/ipcontroller-envid-client.json" 10 \

@@ -15,22 +15,7 @@ for _ in $(seq 300); do grep -q registered "$TMP/fake.out" && break; sleep 0.1; 
 cat "$TMP/fake.out"
 grep -q "registered $N/$N" "$TMP/fake.out" && ok "$N engines registered" || fail "$N engines registered"
 
-# count.py CLIENT_JSON N: wait until the client sees N engines, say "ready", then wait
-# until it sees none and print the wall-clock time it did.
-cat > "$TMP/count.py" <<'PY'
-import sys, time, ipyparallel as ipp
-rc = ipp.Client(sys.argv[1])
-want = int(sys.argv[2])
-t0 = time.monotonic()
-while len(rc.ids) != want and time.monotonic() - t0 < 20:
-    time.sleep(0.02)
-print("ready", len(rc.ids), flush=True)
-t0 = time.monotonic()
-while rc.ids and time.monotonic() - t0 < 20:
-    time.sleep(0.01)
-print("gone", len(rc.ids), "%.3f" % time.time(), flush=True)
-PY
-py "$TMP/count.py" "$CLIENT_JSON" "$N" > "$TMP/watch" 2>&1 &
+py "$compat_srcdir/controller_watch.py" "$CLIENT_JSON" "$N" > "$TMP/watch" 2>&1 &
 WATCH=$!
 for _ in $(seq 300); do grep -q ready "$TMP/watch" && break; sleep 0.1; done
 read -r _ n < <(grep ready "$TMP/watch")

@@ -5,10 +5,14 @@
  * on the reply it connects a heartbeat SUB and DEALER (identity = uuid) and echoes every
  * ping. Then the tool asks the hub (connection_request) until it lists them all.
  *
- *   fake-engines ENGINE_JSON CLIENT_JSON N [SECONDS]
+ *   fake-engines ENGINE_JSON CLIENT_JSON N [SECONDS] [--echo-delay=MS] [--mute-after=S]
  *
  * Prints "registered N/N in X ms" once connection_request lists all N (exit 0), keeps
- * echoing for SECONDS more (default 0), or exits 1 after 60 s without them all. */
+ * echoing for SECONDS more (default 0), or exits 1 after 60 s without them all. At the
+ * end it asks once more and prints "listed at the end: K".
+ * --echo-delay=MS: every echo goes out MS late (a loaded engine).
+ * --mute-after=S: S seconds after they all registered, stop echoing (a hung engine
+ * whose connections stay open) and print "muted at <unix time>". */
 #include "config.h"
 
 #include <errno.h>
@@ -29,6 +33,42 @@ typedef struct {
     void *reg, *sub, *heart;
     int id;
 } fake_t;
+
+/* Echoes held back by --echo-delay, in the order they are due (a ring). */
+typedef struct {
+    double due;
+    size_t engine;
+    char ping[64];
+    size_t len;
+} echo_t;
+
+typedef struct {
+    echo_t *items;
+    size_t cap, head, n;
+} echoq_t;
+
+static void echoq_push(echoq_t *q, double due, size_t engine, const char *ping, size_t len)
+{
+    if (q->n == q->cap) {
+        size_t ncap = q->cap ? 2 * q->cap : 1024;
+        echo_t *ni = malloc(ncap * sizeof(*ni));
+        if (!ni) {
+            fprintf(stderr, "fake-engines: out of memory\n");
+            exit(2);
+        }
+        for (size_t k = 0; k < q->n; k++)
+            ni[k] = q->items[(q->head + k) % q->cap];
+        free(q->items);
+        q->items = ni;
+        q->cap = ncap;
+        q->head = 0;
+    }
+    echo_t *e = &q->items[(q->head + q->n++) % q->cap];
+    e->due = due;
+    e->engine = engine;
+    e->len = len < sizeof(e->ping) ? len : sizeof(e->ping);
+    memcpy(e->ping, ping, e->len);
+}
 
 static double now(void)
 {
@@ -78,10 +118,44 @@ static void send_msg(ippc_session_t *s, void *socket, const char *type, json_t *
     ippc_msg_destroy(&m);
 }
 
+/* --name=VALUE options (removed from argv) */
+static double take_option(int *argc, char **argv, const char *name)
+{
+    size_t len = strlen(name);
+    for (int i = 1; i < *argc; i++)
+        if (strncmp(argv[i], name, len) == 0 && argv[i][len] == '=') {
+            double v = atof(argv[i] + len + 1);
+            memmove(&argv[i], &argv[i + 1], (size_t)(*argc - i) * sizeof(*argv));
+            (*argc)--;
+            return v;
+        }
+    return -1;
+}
+
+static int count_listed(ippc_session_t *session, void *query)
+{
+    ippc_error_t *err = NULL;
+    ippc_msg_t *stale;
+    while ((stale = ippc_session_recv(session, query, ZMQ_DONTWAIT, &err))) /* replies to earlier asks */
+        ippc_msg_destroy(&stale);
+    ippc_error_destroy(&err);
+    send_msg(session, query, "connection_request", json_object());
+    zmq_pollitem_t it = {.socket = query, .events = ZMQ_POLLIN};
+    if (zmq_poll(&it, 1, 10000) <= 0)
+        return -1;
+    ippc_msg_t *m = ippc_session_recv(session, query, ZMQ_DONTWAIT, &err);
+    int listed = m ? (int)json_object_size(json_object_get(m->content, "engines")) : -1;
+    ippc_msg_destroy(&m);
+    ippc_error_destroy(&err);
+    return listed;
+}
+
 int main(int argc, char **argv)
 {
+    double echo_delay = take_option(&argc, argv, "--echo-delay") / 1000.0;
+    double mute_after = take_option(&argc, argv, "--mute-after");
     if (argc < 4) {
-        fprintf(stderr, "usage: fake-engines ENGINE_JSON CLIENT_JSON N [SECONDS]\n");
+        fprintf(stderr, "usage: fake-engines ENGINE_JSON CLIENT_JSON N [SECONDS] [--echo-delay=MS] [--mute-after=S]\n");
         return 2;
     }
     ippc_error_t *err = NULL;
@@ -123,13 +197,34 @@ int main(int argc, char **argv)
         send_msg(session, f[i].reg, "registration_request", json_pack("{s:s}", "uuid", f[i].uuid));
     }
     int replies = 0, listed = 0;
-    double next_query = 0, done_at = 0, sent_at = now(), replied_at = 0;
+    double next_query = 0, done_at = 0, sent_at = now(), replied_at = 0, mute_at = 0;
+    bool muted = false;
+    echoq_t delayed = {0};
     while (now() - t0 < 60 && (!done_at || now() < done_at)) {
         bool pending = false;
         for (size_t k = 0; k < nfd; k++)
             pending |= ask[k];
-        if (poll(pfd, nfd, pending ? 0 : 20) < 0 && errno != EINTR)
+        int timeout = pending ? 0 : 20;
+        if (delayed.n) {
+            double wait = delayed.items[delayed.head].due - now();
+            if (wait < timeout / 1000.0)
+                timeout = wait > 0 ? (int)(wait * 1000) + 1 : 0;
+        }
+        if (poll(pfd, nfd, timeout) < 0 && errno != EINTR)
             die("poll", NULL);
+        if (mute_at && !muted && now() >= mute_at) {
+            muted = true;
+            struct timespec wall;
+            clock_gettime(CLOCK_REALTIME, &wall);
+            printf("muted at %.3f\n", wall.tv_sec + wall.tv_nsec * 1e-9);
+            fflush(stdout);
+        }
+        for (; delayed.n && delayed.items[delayed.head].due <= now(); delayed.n--) {
+            echo_t *e = &delayed.items[delayed.head];
+            if (!muted)
+                zmq_send(f[e->engine].heart, e->ping, e->len, ZMQ_DONTWAIT);
+            delayed.head = (delayed.head + 1) % delayed.cap;
+        }
         for (size_t k = 0; k < nfd; k++) {
             if (!owner[k] || !(ask[k] || pfd[k].revents))
                 continue;
@@ -152,6 +247,8 @@ int main(int argc, char **argv)
                            listed, n, (now() - t0) * 1000, (sent_at - t0) * 1000, (replied_at - t0) * 1000);
                     fflush(stdout);
                     done_at = now() + linger_s;
+                    if (mute_after >= 0)
+                        mute_at = now() + mute_after;
                 }
             } else if (k % 2 == 0) {
                 ippc_msg_t *m = ippc_session_recv(session, f[i].reg, ZMQ_DONTWAIT, &err);
@@ -172,8 +269,11 @@ int main(int argc, char **argv)
             } else {
                 char buf[256];
                 int len = zmq_recv(f[i].sub, buf, sizeof(buf), ZMQ_DONTWAIT);
-                if (len >= 0)
-                    zmq_send(f[i].heart, buf, (size_t)(len < (int)sizeof(buf) ? len : (int)sizeof(buf)), ZMQ_DONTWAIT);
+                size_t size = (size_t)(len < (int)sizeof(buf) ? len : (int)sizeof(buf));
+                if (len >= 0 && echo_delay > 0)
+                    echoq_push(&delayed, now() + echo_delay, i, buf, size);
+                else if (len >= 0 && !muted)
+                    zmq_send(f[i].heart, buf, size, ZMQ_DONTWAIT);
             }
         }
         if (replies == n && !done_at && now() >= next_query) {
@@ -186,6 +286,8 @@ int main(int argc, char **argv)
         printf("registered %d/%d (%d replies) after %.0f ms: timed out\n", listed, n, replies, (now() - t0) * 1000);
         return 1;
     }
+    printf("listed at the end: %d\n", count_listed(session, query));
+    free(delayed.items);
     for (int i = 0; i < n; i++) {
         zmq_close(f[i].reg);
         if (f[i].sub) {

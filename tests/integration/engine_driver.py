@@ -363,5 +363,96 @@ def scenario_wait_unregistered(eid):
     check(eid not in rc.ids, "the controller no longer lists engine %d" % eid, rc.ids)
 
 
+def scenario_startup(n, script):
+    """Engines that ran startup code before registering (engine_startup.sh)."""
+    rc = client(int(n))
+    by_tag = {}
+    for eid in rc.ids:
+        by_tag[rc[eid].apply_sync(lambda: globals().get("tag"))] = eid
+    print("# engines by tag: %s" % by_tag, flush=True)
+    for tag in ["startup"] + (["ipython"] if int(n) > 1 else []):
+        check(tag in by_tag, "the %s engine registered and runs code" % tag, by_tag)
+    if "startup" in by_tag:
+        v = rc[by_tag["startup"]]
+        check(v.apply_sync(lambda: (from_command, from_script)) == ("c", "s:c"),
+              "--startup-command ran, then --startup-script in the same namespace")
+        check(v.apply_sync(lambda: script_file) == script, "__file__ named the script while it ran",
+              v.apply_sync(lambda: script_file))
+        check(v.apply_sync(lambda: "__file__" not in globals()), "... and is gone afterwards")
+        check(v.apply_sync(lambda: script_argv) == [script], "sys.argv was [script] while it ran")
+        check(v.apply_sync(lambda: printed) == "startup print", "the script ran once")
+    if "ipython" in by_tag:
+        v = rc[by_tag["ipython"]]
+        check(v.apply_sync(lambda: __import__("os").environ.get("IPPC_STARTUP")) == "magic",
+              "--shell=ipython: a magic in --startup-command works")
+
+
+def scenario_slow_registered(profile, timeout):
+    """The engine whose interpreter took longer than the controller's registration
+    timeout to start is registered and runs code."""
+    rc = ipp.Client(profile=profile)
+    t = time.monotonic()
+    while not rc.ids and time.monotonic() - t < float(timeout):
+        time.sleep(0.1)
+    if not check(len(rc.ids) == 1, "the slow-starting engine registered", rc.ids):
+        return
+    check(rc[:].apply_sync(lambda: tag) == ["slow-import"], "... and runs code")
+
+
+def scenario_fake_controller(mode, path, seconds):
+    """A controller that answers registration and nothing else: with mode "purge" the
+    registration is never completed (queue_request for the engine: IndexError, as a
+    controller that purged it answers); with "mute" queue_request gets no answer; with
+    "refuse" the registration reply is an error. Prints the
+    message types it receives; ends after an unregistration_request or `seconds`."""
+    import zmq
+    from jupyter_client.session import Session
+
+    ctx = zmq.Context()
+    session = Session(key=b"fake-key", signature_scheme="hmac-sha256")
+    reg = ctx.socket(zmq.ROUTER)
+    ping = ctx.socket(zmq.PUB)
+    pong = ctx.socket(zmq.ROUTER)
+    others = [ctx.socket(zmq.ROUTER) for _ in range(4)] + [ctx.socket(zmq.SUB)]
+    ports = [s.bind_to_random_port("tcp://127.0.0.1") for s in [reg, ping, pong] + others]
+    info = dict(registration=ports[0], hb_ping=ports[1], hb_pong=ports[2], mux=ports[3], task=ports[4],
+                control=ports[5], broadcast=[ports[6]], iopub=ports[7], interface="tcp://127.0.0.1",
+                location="127.0.0.1", key="fake-key", signature_scheme="hmac-sha256", pack="json",
+                unpack="json", ssh="", curve_serverkey=None)
+    with open(path + ".tmp", "w") as f:
+        json.dump(info, f)
+    os.rename(path + ".tmp", path)
+    poller = zmq.Poller()
+    poller.register(reg, zmq.POLLIN)
+    poller.register(pong, zmq.POLLIN)
+    end = time.monotonic() + float(seconds)
+    next_ping = 0
+    while time.monotonic() < end:
+        if time.monotonic() >= next_ping:
+            ping.send(b"%f" % time.time())
+            next_ping = time.monotonic() + 0.2
+        for sock, _ in poller.poll(50):
+            frames = sock.recv_multipart()
+            if sock is pong:
+                continue
+            idents, rest = session.feed_identities(frames)
+            msg = session.deserialize(rest)
+            t = msg["header"]["msg_type"]
+            print("got %s" % t, flush=True)
+            if t == "registration_request":
+                if mode == "refuse":
+                    content = {"status": "error", "ename": "KeyError", "evalue": "'uuid %r in use'"
+                               % msg["content"]["uuid"], "traceback": []}
+                else:
+                    content = {"status": "ok", "id": 0, "hb_period": 200}
+                session.send(reg, "registration_reply", content, parent=msg, ident=idents)
+            elif t == "queue_request" and mode != "mute":
+                session.send(reg, "hub_error", {"status": "error", "ename": "IndexError",
+                                                "evalue": "No Such Engine: %r" % msg["content"]["targets"],
+                                                "traceback": []}, parent=msg, ident=idents)
+            elif t == "unregistration_request":
+                return
+
+
 if __name__ == "__main__":
     globals()["scenario_" + sys.argv[1]](*sys.argv[2:])

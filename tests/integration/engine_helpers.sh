@@ -83,6 +83,21 @@ drive() {
     run_py "$DRIVER" "$@"
 }
 
+# expect STATUS PATTERN DESCRIPTION -- command...: run a command that ends by itself
+# (within 60 s), check its exit status and that its output (stdout, stderr: kept in
+# $TMP/out and $TMP/err) matches the extended regex PATTERN.
+expect() {
+    local want=$1 pattern=$2 what=$3
+    shift 4
+    timeout 60 "$@" > "$TMP/out" 2> "$TMP/err"
+    local got=$?
+    if [ "$got" = "$want" ] && grep -Eq -- "$pattern" "$TMP/out" "$TMP/err"; then
+        ok "$what"
+    else
+        fail "$what (status $got, want $want; stderr: $(tail -c 600 "$TMP/err"))"
+    fi
+}
+
 show_logs() {
     local f
     for f in "$TMP"/*.log; do

@@ -7,19 +7,6 @@
 . "$top_srcdir/tests/integration/lib.sh"
 . "$top_srcdir/tests/integration/engine_helpers.sh"
 
-# expect STATUS PATTERN DESCRIPTION -- command...: run it, check the status and stderr.
-expect() {
-    local want=$1 pattern=$2 what=$3
-    shift 4
-    timeout 30 "$@" > "$TMP/out" 2> "$TMP/err"
-    local got=$?
-    if [ "$got" = "$want" ] && grep -Eq -- "$pattern" "$TMP/out" "$TMP/err"; then
-        ok "$what"
-    else
-        fail "$what (status $got, want $want; stderr: $(head -c 300 "$TMP/err"))"
-    fi
-}
-
 expect 0 "^Usage: ippc-engine" "--help shows the usage and exits 0" -- "$ENGINE" --help
 expect 2 "unknown option '--bogus'" "an unknown option is a usage error (2)" -- "$ENGINE" --bogus
 expect 2 "invalid value for --timeout" "a bad --timeout is a usage error (2)" -- "$ENGINE" --timeout=soon

@@ -66,7 +66,7 @@ static void expect_value(ippc_task_t **ts, size_t n, ippc_shape_t shape, bool re
 {
     ippc_value_t *v;
     ippc_error_t *e;
-    int rc = ippc_result_assemble(ts, n, shape, rex, &v, &e);
+    int rc = ippc_result_assemble(ts, n, shape, rex, false, &v, &e);
     ck_assert_msg(rc == 0, "assemble failed: %s", ippc_error_message(e));
     char *r = ippc_value_repr(v);
     ck_assert_str_eq(r, want);
@@ -78,7 +78,7 @@ static ippc_error_t *expect_error(ippc_task_t **ts, size_t n, ippc_shape_t shape
 {
     ippc_value_t *v;
     ippc_error_t *e;
-    ck_assert_int_eq(ippc_result_assemble(ts, n, shape, false, &v, &e), -1);
+    ck_assert_int_eq(ippc_result_assemble(ts, n, shape, false, false, &v, &e), -1);
     ck_assert_ptr_null(v);
     ck_assert_msg(ippc_error_code(e) == code, "got %s: %s", ippc_errcode_name(ippc_error_code(e)),
                   ippc_error_message(e));
@@ -181,6 +181,32 @@ START_TEST(test_reply_not_native)
 END_TEST
 
 /* -------------------------------------------------------------- assembly */
+
+/* consume (a result assembles once): list and tuple parts give their items away */
+START_TEST(test_assemble_consume)
+{
+    ippc_task_t *ts[4] = {task_ok(0, "[2, 3]"), task_ok(1, "()"), task_ok(2, "(4, 'x')"), task_ok(3, "5")};
+    ippc_value_t *v;
+    ippc_error_t *e = NULL;
+    ck_assert_int_eq(ippc_result_assemble(ts, 3, IPPC_SHAPE_JOIN, false, true, &v, &e), 0);
+    char *r = ippc_value_repr(v);
+    ck_assert_str_eq(r, "[2, 3, 4, 'x']");
+    free(r);
+    ippc_value_destroy(&v);
+    ck_assert_uint_eq(ippc_value_len(ts[0]->value), 0);
+    ck_assert_uint_eq(ippc_value_len(ts[2]->value), 0);
+    /* a part that is not a list or tuple: joined as ippc_value_concat does, nothing moved */
+    ippc_task_t *mixed[2] = {ts[3], task_ok(0, "[1]")};
+    ck_assert_int_eq(ippc_result_assemble(mixed, 2, IPPC_SHAPE_JOIN, false, true, &v, &e), 0);
+    r = ippc_value_repr(v);
+    ck_assert_str_eq(r, "[5, [1]]");
+    free(r);
+    ippc_value_destroy(&v);
+    ck_assert_uint_eq(ippc_value_len(mixed[1]->value), 1);
+    ippc_task_unref(&mixed[1]);
+    free_tasks(ts, 4);
+}
+END_TEST
 
 START_TEST(test_assemble_values)
 {
@@ -354,6 +380,7 @@ static Suite *result_suite(void)
     tcase_add_test(tc, test_reply_execute_and_errors);
     tcase_add_test(tc, test_reply_not_native);
     tcase_add_test(tc, test_assemble_values);
+    tcase_add_test(tc, test_assemble_consume);
     tcase_add_test(tc, test_assemble_errors);
     tcase_add_test(tc, test_assemble_engine_death);
     tcase_add_test(tc, test_assemble_map_with_failures);

@@ -134,6 +134,73 @@ START_TEST(test_ndarrays)
 }
 END_TEST
 
+static ippc_value_t *int_list(size_t n, int64_t first)
+{
+    ippc_value_t *l = ippc_value_new_list();
+    for (size_t i = 0; i < n; i++)
+        ippc_value_append(l, ippc_value_new_int(first + (int64_t)i));
+    return l;
+}
+
+/* Long lists of ints or floats travel packed (one little-endian buffer); short, mixed
+ * and bool lists stay JSON arrays; both decode. */
+START_TEST(test_packed_lists)
+{
+    ck_assert_int_eq(IPPC_PACKED_MIN, 16);
+    roundtrip(int_list(15, 0), "[0,1,2,3,4,5,6,7,8,9,10,11,12,13,14]", 0);
+    roundtrip(int_list(16, 0), "{\"@\":\"list\",\"buf\":0,\"dtype\":\"<i8\"}", 1);
+    roundtrip(int_list(100000, INT64_MAX - 99999), NULL, 1);
+    ippc_value_t *f = ippc_value_new_list();
+    for (int i = 0; i < 20; i++)
+        ippc_value_append(f, ippc_value_new_float(i == 3 ? -0.0 : i == 5 ? INFINITY : i / 4.0));
+    roundtrip(f, "{\"@\":\"list\",\"buf\":0,\"dtype\":\"<f8\"}", 1);
+    ippc_value_t *mixed = int_list(20, 0);
+    ippc_value_append(mixed, ippc_value_new_float(1.0));
+    roundtrip(mixed, NULL, 0);
+    ippc_value_t *bools = ippc_value_new_list();
+    for (int i = 0; i < 20; i++)
+        ippc_value_append(bools, ippc_value_new_bool(i & 1));
+    roundtrip(bools, NULL, 0);
+    roundtrip(ippc_value_parse("(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16)", NULL),
+              "{\"@\":\"tuple\",\"items\":[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}", 0);
+
+    /* the bytes on the wire: little-endian whatever the host */
+    ippc_value_t *v = int_list(16, -1);
+    ippc_bloblist_t bufs;
+    ippc_bloblist_init(&bufs);
+    json_t *j = ippc_value_encode(v, &bufs, NULL);
+    ck_assert_uint_eq(ippc_blob_size(bufs.items[0]), 16 * 8);
+    const unsigned char *p = ippc_blob_data(bufs.items[0]);
+    ck_assert_mem_eq(p, "\xff\xff\xff\xff\xff\xff\xff\xff\0\0\0\0\0\0\0\0\1\0\0\0\0\0\0\0", 24);
+    json_decref(j);
+    ippc_bloblist_clear(&bufs);
+    ippc_value_destroy(&v);
+
+    /* a packed description of any length decodes, an empty one too */
+    ippc_blob_t *frame = ippc_blob_copy("\x02\0\0\0\0\0\0\0\0\0\0\0\0\0\xf8\x3f", 16);
+    json_t *desc = json_pack("{s:s, s:s, s:i}", "@", "list", "dtype", "<i8", "buf", 0);
+    v = ippc_value_decode(desc, &frame, 1, NULL);
+    char *r = ippc_value_repr(v);
+    ck_assert_str_eq(r, "[2, 4609434218613702656]");
+    free(r);
+    ippc_value_destroy(&v);
+    json_object_set_new(desc, "dtype", json_string("<f8"));
+    v = ippc_value_decode(desc, &frame, 1, NULL);
+    r = ippc_value_repr(v);
+    ck_assert_str_eq(r, "[1e-323, 1.5]");
+    free(r);
+    ippc_value_destroy(&v);
+    ippc_blob_destroy(&frame);
+    frame = ippc_blob_new(0);
+    v = ippc_value_decode(desc, &frame, 1, NULL);
+    ck_assert_int_eq(ippc_value_type(v), IPPC_T_LIST);
+    ck_assert_uint_eq(ippc_value_len(v), 0);
+    ippc_value_destroy(&v);
+    ippc_blob_destroy(&frame);
+    json_decref(desc);
+}
+END_TEST
+
 /* The buffers of a value count from where the list stood: other frames may come first. */
 START_TEST(test_buffer_base)
 {
@@ -292,6 +359,13 @@ static const struct {
     {"{\"@\": \"pyobj\", \"type\": \"T\", \"buf\": 0}", "at $: missing field 'repr'"},
     {"[1, [2, {\"@\": \"bytes\", \"buf\": 9}]]", "at $[1][1]: buffer index 9 out of range"},
     {"{\"@\": \"tuple\", \"items\": [0, {}]}", "at $.items[1]: object without an \"@\" tag"},
+    {"{\"@\": \"list\", \"dtype\": \"<i4\", \"buf\": 0}",
+     "at $: packed list dtype must be \"<i8\" or \"<f8\", not \"<i4\""},
+    {"{\"@\": \"list\", \"dtype\": \"<f8\", \"buf\": 1}", "at $: packed list buffer holds 2 bytes, not a multiple of 8"},
+    {"{\"@\": \"list\", \"buf\": 0}", "at $: missing field 'dtype'"},
+    {"{\"@\": \"list\", \"dtype\": \"<i8\"}", "at $: missing field 'buf'"},
+    {"{\"@\": \"list\", \"dtype\": \"<i8\", \"buf\": 0, \"shape\": [2]}", "at $: unexpected field 'shape' in list"},
+    {"[{\"@\": \"list\", \"dtype\": \"<i8\", \"buf\": 5}]", "at $[0]: buffer index 5 out of range"},
 };
 
 START_TEST(test_decode_malformed)
@@ -359,6 +433,7 @@ static Suite *codec_suite(void)
     tcase_add_test(tc, test_containers);
     tcase_add_test(tc, test_dict_order_kept);
     tcase_add_test(tc, test_ndarrays);
+    tcase_add_test(tc, test_packed_lists);
     tcase_add_test(tc, test_buffer_base);
     tcase_add_test(tc, test_zero_copy);
     tcase_add_test(tc, test_encode_errors);

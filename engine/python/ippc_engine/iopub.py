@@ -1,7 +1,6 @@
 """Publishing from Python: JSON content handed to the C side, which adds the header,
 the parent (the request being run) and the topic."""
 
-import json
 import math
 import sys
 
@@ -32,6 +31,8 @@ def _clean(obj):
 
 def dumps(obj):
     """Strict JSON (the C side uses jansson): NaN and infinities become null."""
+    import json  # here: the engine imports it after registering (Kernel.warm)
+
     try:
         return json.dumps(obj, default=_default, allow_nan=False)
     except ValueError:

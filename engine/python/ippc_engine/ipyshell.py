@@ -2,7 +2,6 @@
 IPython's own tracebacks), as in the stock engine, with display and results published
 through the engine's IOPub instead of ipykernel's."""
 
-import sys
 
 from IPython.core.displayhook import DisplayHook
 from IPython.core.displaypub import DisplayPublisher
@@ -68,6 +67,15 @@ class EngineShell(InteractiveShell):
         payload = self.payload_manager.read_payload()
         self.payload_manager.clear_payload()
         return payload
+
+    def run_file(self, path):
+        """--startup-script, as IPKernelApp's exec_files run it (.ipy as IPython
+        cells); a failure is left in self._last_traceback through showtraceback."""
+        self._last_traceback = None
+        if path.endswith(".ipy"):
+            self.safe_execfile_ipy(path, shell_futures=True)
+        else:
+            self.safe_execfile(path, self.user_ns, shell_futures=False)
 
     def execute(self, code, silent=False, store_history=True):
         """Run a cell; returns None, or the exception that ended it."""

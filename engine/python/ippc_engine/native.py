@@ -32,7 +32,10 @@ int           JSON integer (int64; larger ints travel as pyobj)
 float         JSON real, or ``{"@": "float", "v": "nan" | "inf" | "-inf"}``
 str           JSON string; with NUL characters ``{"@": "str", "buf": i}`` (UTF-8)
 bytes         ``{"@": "bytes", "buf": i}``
-list          JSON array of values
+list          JSON array of values; a list of 16 or more items that are all int (int64)
+              or all float travels packed: ``{"@": "list", "dtype": "<i8" | "<f8",
+              "buf": i}``, the items as little-endian int64 / float64 in buffer i (one
+              frame instead of a JSON number per item). Both forms are always accepted.
 tuple         ``{"@": "tuple", "items": [...]}``
 dict          ``{"@": "dict", "items": [[key, value], ...]}`` (str keys, in order)
 ndarray       ``{"@": "ndarray", "dtype": "<f8", "shape": [...], "buf": i}``: C order;
@@ -45,14 +48,19 @@ pyobj         ``{"@": "pyobj", "type": "mod.Class", "repr": "...", "buf": i}``: 
 ============  ==============================================================
 """
 
+import array
 import json
 import math
 import pickle
 import struct
+import sys
 
 INT64_MIN, INT64_MAX = -(2 ** 63), 2 ** 63 - 1
 MAX_DEPTH = 256
 _KINDS = "biufc"
+PACKED_MIN = 16  # lists at least this long, all int or all float, are encoded packed
+_PACKED = {"<i8": "q", "<f8": "d"}  # packed list dtype -> array typecode
+_LITTLE = sys.byteorder == "little"
 
 
 class DecodeError(ValueError):
@@ -133,6 +141,37 @@ def _decode_ndarray(desc, bufs):
     return _array_to_lists(bytes(data), order, kind, size, shape)
 
 
+def _unpack_list(desc, bufs):
+    code = _PACKED.get(desc.get("dtype"))
+    if code is None:
+        raise DecodeError("packed list dtype must be '<i8' or '<f8', not %r" % (desc.get("dtype"),))
+    data = _buf(desc, bufs)
+    if len(data) % 8:
+        raise DecodeError("packed list buffer holds %d bytes, not a multiple of 8" % len(data))
+    if _LITTLE:
+        return memoryview(data).cast("B").cast(code).tolist()
+    items = array.array(code, bytes(data))
+    items.byteswap()
+    return items.tolist()
+
+
+def _pack_list(obj, bufs):
+    """The packed description of a list of ints or floats (exactly those types: bool
+    and other subclasses keep their type as JSON items), or None."""
+    kind = type(obj[0])
+    if (kind is not int and kind is not float) or len(set(map(type, obj))) != 1:
+        return None
+    code = "q" if kind is int else "d"
+    try:
+        items = array.array(code, obj)
+    except OverflowError:  # ints beyond int64 travel one by one (as pyobj)
+        return None
+    if not _LITTLE:
+        items.byteswap()
+    bufs.append(items)
+    return {"@": "list", "dtype": "<i8" if kind is int else "<f8", "buf": len(bufs) - 1}
+
+
 def _int(desc, key):
     v = desc.get(key)
     if not isinstance(v, int) or isinstance(v, bool):
@@ -177,6 +216,8 @@ def decode(desc, bufs, depth=0):
         return bytes(_buf(desc, bufs))
     if tag == "ndarray":
         return _decode_ndarray(desc, bufs)
+    if tag == "list":
+        return _unpack_list(desc, bufs)
     if tag == "range":
         step = _int(desc, "step")
         if step == 0:
@@ -236,6 +277,10 @@ def encode(obj, bufs, depth=0):
         bufs.append(obj)
         return {"@": "bytes", "buf": len(bufs) - 1}
     if t is list:
+        if len(obj) >= PACKED_MIN:
+            packed = _pack_list(obj, bufs)
+            if packed is not None:
+                return packed
         return [encode(v, bufs, depth + 1) for v in obj]
     if t is tuple:
         return {"@": "tuple", "items": [encode(v, bufs, depth + 1) for v in obj]}
@@ -258,6 +303,23 @@ def encode(obj, bufs, depth=0):
 
 # ---------------------------------------------------------------------- requests
 
+_CODE_CACHE = {}
+_CODE_CACHE_MAX = 256
+
+
+def _compiled(expr):
+    """expr compiled for eval, remembered: clients send the same few callables over and
+    over, and compiling one costs more than the rest of a small request."""
+    code = _CODE_CACHE.get(expr)
+    if code is None:
+        code = compile(expr, "<string>", "eval")
+        if len(expr) <= 4096:  # generated giants are not worth keeping
+            if len(_CODE_CACHE) >= _CODE_CACHE_MAX:
+                _CODE_CACHE.clear()
+            _CODE_CACHE[expr] = code
+    return code
+
+
 def unpack_request(content, buffers, namespace):
     """(callable, args, kwargs) of a native apply_request."""
     expr = content.get("callable")
@@ -269,7 +331,7 @@ def unpack_request(content, buffers, namespace):
     kwargs = decode(content.get("kwargs"), buffers) if content.get("kwargs") is not None else {}
     if not isinstance(kwargs, dict):
         raise DecodeError("native apply_request: 'kwargs' must describe a dict")
-    f = eval(expr, namespace)
+    f = eval(_compiled(expr), namespace)
     if not callable(f):
         raise TypeError("native apply_request: %r is not callable (%s)" % (expr, type(f).__name__))
     return f, tuple(args), kwargs

@@ -6,9 +6,8 @@ advances when the cell is stored in history (not silent); ``Cell In [N]`` traceb
 SystemExit is reported as an error and never ends the engine.
 """
 
-import ast
 import builtins
-import linecache
+import os
 import sys
 import types
 
@@ -47,6 +46,8 @@ class PlainShell:
 
     def _register(self, code, number):
         """A file name for the cell that linecache (and so tracebacks) can find."""
+        import linecache  # ast and linecache: imported after registering (Kernel.warm)
+
         self._cells += 1
         # unique per run (not hashlib: its OpenSSL costs the idle engine 3 MB)
         filename = "<ipython-input-%s-%s>" % (number, self._cells)
@@ -57,6 +58,8 @@ class PlainShell:
     def execute(self, code, silent=False, store_history=True):
         """Run code; returns None, or the exception that ended it (already formatted
         into self._last_traceback)."""
+        import ast
+
         number = self.execution_count
         filename = self._register(code, number)
         try:
@@ -88,6 +91,30 @@ class PlainShell:
             if store_history:
                 self.execution_count += 1
         return error
+
+    def run_file(self, path):
+        """Run a script in the user namespace (--startup-script), its directory first on
+        sys.path as for ``python PATH``. A failure is left in self._last_traceback;
+        SystemExit(0) is not one."""
+        self._last_traceback = None
+        d = os.path.dirname(os.path.abspath(path))
+        sys.path.insert(0, d)
+        try:
+            with open(path, "rb") as f:
+                code = compile(f.read(), path, "exec", dont_inherit=True)
+            exec(code, self.user_global_ns, self.user_ns)
+        except SyntaxError as e:
+            self._record(e, offset=10 ** 6)
+        except SystemExit as e:
+            if e.code not in (None, 0):
+                self._last_traceback = tbformat.exception_only(type(e), e)
+        except BaseException as e:
+            self._record(e, offset=1)
+        finally:
+            try:
+                sys.path.remove(d)
+            except ValueError:
+                pass
 
     def displayhook(self, value, number):
         if value is None:

@@ -16,7 +16,6 @@ current one (one for chained exceptions), blank lines skipped, limited to the fr
 function; chained exceptions come first with IPython's linking sentences.
 """
 
-import linecache
 import os
 
 RULE_WIDTH = 75
@@ -75,6 +74,8 @@ def _scope(code, lines):
 
 
 def _source_lines(frame, lineno, context):
+    import linecache  # imported after registering (Kernel.warm)
+
     filename = frame.f_code.co_filename
     lines = linecache.getlines(filename, frame.f_globals)
     if not lines or not lineno or lineno > len(lines):
@@ -153,6 +154,8 @@ def syntax_error(etype, evalue):
     out = []
     filename = evalue.filename or "<string>"
     lineno = evalue.lineno
+    import linecache
+
     out.append("  %s\n" % (_link(filename, lineno) if lineno else _link(filename, "unknown").rsplit(",", 1)[0]))
     textline = linecache.getline(filename, lineno) if lineno else ""
     if not textline:
