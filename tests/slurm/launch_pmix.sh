@@ -55,6 +55,5 @@ run 0 "ippctl stop" stop -p pmt
 st=$(squeue -h --steps -o %i 2> /dev/null | grep -cx "$step")
 [ "$st" = 0 ] && ok "stop: step $step is gone" || fail "stop: step $step still listed"
 all_clean "after ippctl stop" pmt
-[ -n "$cmd" ] && ! kill -0 "$cmd" 2> /dev/null && ok "stop: the controller (pid $cmd) has exited" ||
-    fail "stop: the controller (pid $cmd) runs"
+[ -n "$cmd" ] && all_gone "stop: the controller" "$cmd" || fail "stop: no controller pid recorded"
 finish
