@@ -11,7 +11,9 @@
 # --out (default bench/RESULTS-controller.md) and printed. --keep leaves the temp dir
 # (controller logs, raw results); --report DIR only rewrites the table from a kept one.
 #   relay     a fake client and one registered fake engine through the mux relay:
-#             ping-pong latency, then 20,000 requests with 100 in flight
+#             ping-pong latency, then 20,000 requests with 100 in flight; also run
+#             through ippc-relayfloor (two ROUTERs swapping routing ids, nothing else):
+#             the most any relay process reaches on this machine
 #   reg-fast  1,000 engines register at --ping=FAST_PING (stock accepts at the next beat)
 #   reg-idle  1,000 engines register at the default 3 s period; then RSS, then CPU over
 #             HOLD idle seconds while every engine keeps answering heartbeats
@@ -60,7 +62,7 @@ build() {
     make -s -C "$BUILD/launcher" libippc-launcher.la >/dev/null # the controller reads profiles with it
     make -s -C "$BUILD/controller" ippc-controller >/dev/null
     if [ -f "$BUILD/bench/Makefile" ]; then
-        make -s -C "$BUILD/bench" ippc-loadtool >/dev/null # only ours: `bench` builds every tool here
+        make -s -C "$BUILD/bench" ippc-loadtool ippc-relayfloor >/dev/null # only ours: `bench` builds every tool here
     else # bench/ not wired into configure yet: the same flags by hand
         mkdir -p "$BUILD/bench"
         # shellcheck disable=SC2046
@@ -69,11 +71,16 @@ build() {
             "$SRC"/bench/loadtool.c "$SRC"/bench/lt_*.c "$BUILD/lib/.libs/libippc-core.a" \
             $(pkg-config --libs libzmq jansson) $(pkg-config --libs libsodium 2>/dev/null || echo -lcrypto) \
             -lpthread -lm
+        # shellcheck disable=SC2046
+        gcc -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -I"$SRC/lib" -I"$BUILD" -o "$BUILD/bench/ippc-relayfloor" \
+            "$SRC"/bench/relay_floor.c "$BUILD/lib/.libs/libippc-core.a" \
+            $(pkg-config --libs libzmq jansson) $(pkg-config --libs libsodium 2>/dev/null || echo -lcrypto) -lm
     fi
 }
 
 LOADTOOL=$BUILD/bench/ippc-loadtool
 IPPC=$BUILD/controller/ippc-controller
+FLOOR=$BUILD/bench/ippc-relayfloor
 STOCK=$(command -v ipcontroller || true)
 
 # ---------------------------------------------------------------- controllers
@@ -136,6 +143,8 @@ start_controller() {
     PROFILE=$dir/ipython/profile_default
     if [ "$kind" = stock ]; then
         IPYTHONDIR=$dir/ipython "$PY" "$STOCK" --ip=127.0.0.1 "$@" >"$dir/controller.log" 2>&1 &
+    elif [ "$kind" = floor ]; then
+        "$FLOOR" --profile-dir="$PROFILE" >"$dir/controller.log" 2>&1 &
     else
         IPYTHONDIR=$dir/ipython "$IPPC" --ip=127.0.0.1 "$@" >"$dir/controller.log" 2>&1 &
     fi
@@ -160,7 +169,8 @@ measure() {
     local kind=$1 test=$2 round=$3 tag="$1.$2.$3"
     local ping=() tool=()
     case $test in
-    relay) tool=(relay --pingpong=5000 --warmup=500 --messages=20000 --window=100) ;;
+    relay) tool=(relay --pingpong=5000 --warmup=500 --messages=20000 --window=100)
+        [ "$kind" != floor ] || tool+=(--no-register) ;;
     reg-fast) ping=(--ping="$FAST_PING"); tool=(register --engines="$ENGINES") ;;
     reg-idle) tool=(register --engines="$ENGINES" --hold="$HOLD" --sample=$((HOLD / 3))) ;;
     esac
@@ -247,12 +257,14 @@ runs() {
 failures() { collect | awk -v k="$1" -v t="$2" '$1 == k && $2 == t && $3 == "failed" { c++ } END { print c + 0 }'; }
 
 report() {
-    local s=stock i=ippc
-    local rt_s rt_i pp_s pp_i
+    local s=stock i=ippc f=floor
+    local rt_s rt_i rt_f pp_s pp_i pp_f
     pp_s=$(median $s relay pipeline_rate)
     pp_i=$(median $i relay pipeline_rate)
     rt_s=$(median $s relay pingpong_rate)
     rt_i=$(median $i relay pingpong_rate)
+    rt_f=$(median $f relay pingpong_rate)
+    pp_f=$(median $f relay pipeline_rate)
     cat <<EOF
 # Controller benchmark: stock ipcontroller vs ippc-controller
 
@@ -288,6 +300,23 @@ Runs that did not complete: stock $(($(failures $s relay) + $(failures $s reg-fa
 | 4 | same, per $((HOLD / 3)) s window (window medians over the rounds, all processes) | $(for w in 0 1 2; do figure $s reg-idle cpu_tree_pct_w$w 1 %.2f | sed 's/ .*//'; done | paste -sd/) | $(for w in 0 1 2; do figure $i reg-idle cpu_tree_pct_w$w 1 %.2f | sed 's/ .*//'; done | paste -sd/) | | |
 | – | engines lost (unregistered) during the idle hold | $(figure $s reg-idle engines_lost 1 %.0f) | $(figure $i reg-idle engines_lost 1 %.0f) | | 0 |
 | – | load tool's own CPU during fast registration (s) | $(figure $s reg-fast tool_cpu_s 1 %.2f) | $(figure $i reg-fast tool_cpu_s 1 %.2f) | | |
+
+### The relay's ceiling on this machine
+
+The same relay run through \`ippc-relayfloor\` (bench/relay_floor.c): two ROUTER sockets that
+swap the routing ids of each message and do nothing else (no registration, heartbeat,
+parsing, signature check or task record). No relay process can beat it here, so the
+"floor vs stock" column is the most any controller can be faster than stock on this
+machine; "ippc vs floor" is how close ippc-controller comes to it. Load average at the
+start of the floor runs: $(figure $f relay loadavg 1 %.2f).
+
+| figure | stock ipcontroller | ippc-controller | relay floor | floor vs stock | ippc vs floor |
+|---|---|---|---|---|---|
+| sequential round trips/s | $(figure $s relay pingpong_rate 1 %.0f) | $(figure $i relay pingpong_rate 1 %.0f) | $(figure $f relay pingpong_rate 1 %.0f) | $(ratio "$rt_f" "$rt_s") | $(ratio "$rt_i" "$rt_f") |
+| ping-pong latency, median (µs) | $(figure $s relay pingpong_median_us 1 %.0f) | $(figure $i relay pingpong_median_us 1 %.0f) | $(figure $f relay pingpong_median_us 1 %.0f) | | |
+| pipelined round trips/s | $(figure $s relay pipeline_rate 1 %.0f) | $(figure $i relay pipeline_rate 1 %.0f) | $(figure $f relay pipeline_rate 1 %.0f) | $(ratio "$pp_f" "$pp_s") | $(ratio "$pp_i" "$pp_f") |
+| relay CPU per round trip, ping-pong (µs) | $(figure $s relay pingpong_ctl_cpu_us 1 %.0f) | $(figure $i relay pingpong_ctl_cpu_us 1 %.0f) | $(figure $f relay pingpong_ctl_cpu_us 1 %.0f) | | |
+| relay CPU per round trip, pipelined (µs) | $(figure $s relay pipeline_ctl_cpu_us 1 %.1f) | $(figure $i relay pipeline_ctl_cpu_us 1 %.1f) | $(figure $f relay pipeline_ctl_cpu_us 1 %.1f) | | |
 EOF
 }
 
@@ -320,6 +349,7 @@ for round in $(seq "$ROUNDS"); do
         for kind in "${order[@]}"; do
             measure "$kind" "$test" "$round"
         done
+        [ "$test" != relay ] || [ -n "$ONLY" ] || measure floor relay "$round"
     done
 done
 report | tee "$OUT"

@@ -37,6 +37,7 @@ typedef struct {
     double timeout;      /* for registration of every engine */
     int pid;             /* the controller, for RSS and CPU */
     double hold, sample; /* idle seconds measured after registration, and the window */
+    bool no_register;    /* relay: the relay is ippc-relayfloor, which knows no registration */
 } args_t;
 
 static void usage(FILE *f)
@@ -45,6 +46,7 @@ static void usage(FILE *f)
             "Usage: ippc-loadtool relay|register --profile-dir=DIR [options]\n"
             "  common:   --cluster-id=ID  --wait=S (for the connection files, 30)\n"
             "  relay:    --pingpong=N (5000) --warmup=N (500) --messages=N (20000) --window=W (100) --pid=PID\n"
+            "            --no-register (through ippc-relayfloor: no registration, no heartbeat)\n"
             "  register: --engines=N (1000) --timeout=S (60) --pid=PID --hold=S (0) --sample=S (20)\n"
             "Prints 'result NAME VALUE' lines.\n");
 }
@@ -58,6 +60,10 @@ static int parse_args(args_t *a, int argc, char **argv)
     a->cmd = argv[1];
     for (int i = 2; i < argc; i++) {
         const char *arg = argv[i];
+        if (strcmp(arg, "--no-register") == 0) {
+            a->no_register = true;
+            continue;
+        }
         if (strncmp(arg, "--", 2) != 0)
             return -1;
         const char *eq = strchr(arg, '=');
@@ -246,12 +252,18 @@ static int cmd_relay(const args_t *a, void *zctx, const ippc_session_t *signer, 
     memset(&c, 0, sizeof(c));
     double *lat = calloc(a->pingpong + a->warmup + 1, sizeof(*lat));
     int rc = -1;
-    if (!lat || lt_fleet_open(&fl, zctx, signer, eci, cci, 1, true, err) < 0 || fleet_connect(&fl, 30) < 0)
+    if (!lat || lt_fleet_open(&fl, zctx, signer, eci, cci, 1, true, err) < 0)
         goto out;
-    lt_fleet_register(&fl);
-    if (!run_until(&fl, lt_now() + 30, all_settled) || fl.nregistered != 1) {
-        ippc_error_set(err, IPPC_E_TIMEOUT, "the relay's engine did not register");
-        goto out;
+    if (a->no_register) {
+        run_until(&fl, lt_now() + SETTLE, NULL); /* the shell socket connects; the probe below retries */
+    } else {
+        if (fleet_connect(&fl, 30) < 0)
+            goto out;
+        lt_fleet_register(&fl);
+        if (!run_until(&fl, lt_now() + 30, all_settled) || fl.nregistered != 1) {
+            ippc_error_set(err, IPPC_E_TIMEOUT, "the relay's engine did not register");
+            goto out;
+        }
     }
     /* The engine answers (and keeps beating) on its own thread while this one is the client. */
     engine_thread_t et = {.fl = &fl};
