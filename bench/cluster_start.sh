@@ -9,7 +9,10 @@
 # Each round starts every variant once, in a rotating order, in a private IPYTHONDIR
 # under a temp dir:
 #   ippctl-plain  ippctl start, engines with --set engines.shell=plain (no IPython import)
-#   ippctl-auto   ippctl start with the default profile (shell auto: IPython's shell)
+#   ippctl-auto   ippctl start with the default profile (shell auto: IPython's shell;
+#                 the engines forked from one zygote that imported IPython once)
+#   ippctl-auto-nozygote  the same with --set engines.zygote=false (every engine
+#                 imports IPython itself)
 #   ipcluster     ipcluster start --daemonize, then ippc-clienttool waits for the N
 #                 registrations (a C client: no Python start-up in the measurement)
 # "start" runs from the command until N engines are registered, "stop" is the stop
@@ -24,7 +27,7 @@ BUILD=${IPPC_BENCH_BUILD:-/tmp/ippc-bench-build}
 OUT=$SRC/bench/RESULTS-cluster.md
 ROUNDS=5
 ENGINES=16
-ONLY="ippctl-plain ippctl-auto ipcluster"
+ONLY="ippctl-plain ippctl-auto ippctl-auto-nozygote ipcluster"
 PY=/usr/bin/python3
 
 while [ $# -gt 0 ]; do
@@ -36,7 +39,7 @@ while [ $# -gt 0 ]; do
     --build=*) BUILD=${1#*=} ;;
     --out=*) OUT=${1#*=} ;;
     --only=*) ONLY=${1#*=}; ONLY=${ONLY//,/ } ;;
-    -h | --help) sed -n '2,19p' "$0"; exit 0 ;;
+    -h | --help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "cluster_start.sh: unknown argument $1" >&2; exit 2 ;;
     esac
     shift
@@ -104,9 +107,12 @@ run_one() {
     local v=$1 t0 t1 t2 cf=$PD/security/cluster-.json
     rm -rf "$PD/security" "$PD/log"
     t0=$(now)
+    # (set -e does not apply inside a function called from `if`: every status is checked)
     case $v in
-    ippctl-plain) "$IPPCTL" start -n "$ENGINES" --daemonize --wait --set engines.shell=plain 2>"$WORK/err" ;;
-    ippctl-auto) "$IPPCTL" start -n "$ENGINES" --daemonize --wait 2>"$WORK/err" ;;
+    ippctl-plain) "$IPPCTL" start -n "$ENGINES" --daemonize --wait --set engines.shell=plain 2>"$WORK/err" || return 1 ;;
+    ippctl-auto) "$IPPCTL" start -n "$ENGINES" --daemonize --wait 2>"$WORK/err" || return 1 ;;
+    ippctl-auto-nozygote)
+        "$IPPCTL" start -n "$ENGINES" --daemonize --wait --set engines.zygote=false 2>"$WORK/err" || return 1 ;;
     ipcluster)
         "$PY" "$IPCLUSTER" start -n "$ENGINES" --daemonize >"$WORK/err" 2>&1
         "$WAITER" -p "$PD" -t 300 wait "$ENGINES" 300 >>"$WORK/err" 2>&1
@@ -117,7 +123,7 @@ run_one() {
     local pids
     pids=$(recorded_pids "$cf")
     case $v in
-    ippctl-*) "$IPPCTL" stop 2>>"$WORK/err" ;;
+    ippctl-*) "$IPPCTL" stop 2>>"$WORK/err" || return 1 ;;
     ipcluster) "$PY" "$IPCLUSTER" stop >>"$WORK/err" 2>&1 ;;
     esac
     t2=$(now)
@@ -126,6 +132,10 @@ run_one() {
     [ -z "$left" ] || { log "$v: still running after stop:$left"; return 1; }
     echo "start $(echo "$t1 - $t0" | bc)" >>"$WORK/$v"
     echo "stop $(echo "$t2 - $t1" | bc)" >>"$WORK/$v"
+    # Before the next round: every process of this one gone (a stock process ending late
+    # would remove the connection files the next controller writes under the same names).
+    local i
+    for i in $(seq 300); do [ -z "$(ours)" ] && break; sleep 0.1; done
 }
 
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -171,7 +181,7 @@ median() {
     stock=$(median "$WORK/ipcluster" start)
     if [ -n "$stock" ]; then
         echo
-        for v in ippctl-plain ippctl-auto; do
+        for v in ippctl-plain ippctl-auto ippctl-auto-nozygote; do
             m=$(median "$WORK/$v" start)
             [ -n "$m" ] && echo "- $v starts $(echo "scale=1; $stock / $m" | bc)x faster than ipcluster (medians)."
         done

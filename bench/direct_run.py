@@ -31,6 +31,7 @@ MALLOC = {
     "default": None,  # glibc's defaults: fresh 4 KiB pages for every large buffer
     "hugetlb": "glibc.malloc.hugetlb=1",  # transparent huge pages for malloc'd memory
 }
+MEMTUNE_IDLE = 5  # lib/memtune.h: IPPC_MEMTUNE_IDLE
 CLIENTS = ["ippc", "stock", "py/ippc", "zmq"]
 TITLES = {
     "ippc": "ippc (C client)",
@@ -502,7 +503,8 @@ def report(results, args, started, finished):
       "(blocking, checked after the clock stops). The array is made and written once "
       "before the clock starts and reused. The floor sends the bytes zero-copy to a peer "
       "that keeps them and acknowledges, then asks for them back; every receiver gets "
-      "libzmq's own fresh buffer.")
+      "libzmq's own buffer, and the relay and peers keep freed buffers faulted in for the "
+      "next receive as ippc's controller and engines do (lib/memtune.c; the clients do not).")
     w("- *scatter/gather*: `rc[:].scatter('s', seq)` then `rc[:].gather('s')` (blocking) of "
       "`range(1000000)` (which scatters to 4 ranges and gathers to the list of them), "
       "`list(range(1000000))`, and a 64 MiB float64 array (the floor: 16 MiB to and from each peer).")
@@ -655,8 +657,14 @@ def report(results, args, started, finished):
       "fresh memory depends on whether the guest has touched that memory before (the first "
       "touch of a 4 KiB page costs ~12 µs; memory the VM has used before is much cheaper), "
       "so bulk figures move from one run to the next, for every client alike.")
-    w("- The floor receives every message into libzmq's own fresh buffer, on the relay and "
-      "on the peer: that is what raw ZeroMQ does by itself.")
+    idle = os.environ.get("IPPC_MEMTUNE") or str(MEMTUNE_IDLE)
+    w("- The floor receives every message into libzmq's own buffer, on the relay and on the "
+      "peer. Its relay and peers run with the malloc tuning of ippc-controller and "
+      "ippc-engine (lib/memtune.c: no mmap'd chunks, one arena, freed memory kept until "
+      "the process has been idle IPPC_MEMTUNE seconds, %s in this run), so that ippc's "
+      "buffer reuse is not counted as an advantage over raw ZeroMQ; the stock cluster and "
+      "every client run with the setting's malloc unchanged. IPPC_MEMTUNE=0 turns the "
+      "tuning off for ippc and the floor alike." % ("off" if idle == "0" else idle))
     w("- The CPU table sums user and system time of every process of each part while the "
       "figure ran (the stock controller's schedulers and the stock engines' nannies "
       "included), divided by the number of operations; /proc counts in 10 ms ticks.")

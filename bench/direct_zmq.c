@@ -19,9 +19,12 @@
  *   scatter range|list N   not measured (the floor has no Python objects): an error
  *
  * Buffers: what the client sends is pre-faulted memory of its own, sent without a copy;
- * every receiver gets libzmq's own fresh buffer for each message, which is what libzmq
- * does by itself. The children die with the parent (PR_SET_PDEATHSIG) and are also
- * stopped by pid at exit. */
+ * every receiver gets libzmq's own buffer for each message. The relay and the engines
+ * run with the malloc tuning of ippc's controller and engines (lib/memtune.c: freed big
+ * buffers stay faulted in for the next receive), so that the floor gets the same buffer
+ * reuse and the comparison measures the messaging; the client, like libippc's, runs
+ * with the process's malloc as it is. The children die with the parent
+ * (PR_SET_PDEATHSIG) and are also stopped by pid at exit. */
 #include <errno.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -36,6 +39,7 @@
 #include <zmq.h>
 
 #include "cmdloop.h"
+#include "memtune.h"
 
 #define NENGINES 4
 #define SMALL 100
@@ -168,6 +172,7 @@ static pid_t spawn(void (*fn)(const char *, int), const char *arg, int index)
     }
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGTERM);
+        ippc_memtune_start(); /* as ippc-controller and ippc-engine do */
         fn(arg, index);
         _exit(0);
     }

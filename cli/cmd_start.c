@@ -25,7 +25,9 @@ static const char help[] =
     "\n"
     "Without --daemonize ippctl start stays in the foreground, like ipcluster start: it\n"
     "waits for the engines to register (\"3/16 engines registered\" on a terminal), reports\n"
-    "engines that end, and stops the cluster on Ctrl-C (SIGINT) or SIGTERM.\n"
+    "engines that end, and stops the cluster on Ctrl-C (SIGINT) or SIGTERM. It exits when\n"
+    "the cluster is stopped from elsewhere (ippctl stop: 0) or ends (the controller, or the\n"
+    "batch job of the slurm launcher: scancel, its time limit; 1, the cluster file removed).\n"
     "\n"
     "Options:\n"
     "  -p, --profile NAME      the profile: a name, or a profile file (default: default)\n"
@@ -47,8 +49,9 @@ static const char help[] =
     "  ippctl start -n 16 --daemonize --wait --set engines.shell=plain\n"
     "  ippctl start -p mycluster --cluster-id run1 --daemonize\n"
     "\n"
-    "Exit status: 0 success (foreground: stopped by a signal), 1 failure (already\n"
-    "running, an engine that could not start, a timeout, interrupted while starting),\n"
+    "Exit status: 0 success (foreground: stopped by a signal or ippctl stop), 1 failure\n"
+    "(already running, an engine that could not start, a timeout, interrupted while\n"
+    "starting; foreground: the controller or the batch job ended),\n"
     "2 usage error. See ippctl(1).\n";
 
 typedef struct {
@@ -135,7 +138,8 @@ static int stop_started(ippc_launch_t *l)
     return CLI_OK;
 }
 
-/* The foreground: watch the processes until a signal or the controller's end. */
+/* The foreground: watch the processes (and a batch job) until a signal or the
+ * controller's end. */
 static int foreground(ippc_launch_t *l)
 {
     for (;;) {
@@ -143,8 +147,10 @@ static int foreground(ippc_launch_t *l)
             cli_note("%s: stopping the cluster", strsignal(cli_signalled));
             return stop_started(l);
         }
-        ippc_started_t *s = ippc_launch_next_ended(l);
-        if (!s) {
+        ippc_error_t *err = NULL;
+        bool job_ended = ippc_launch_check_running(l, &err) != 0;
+        ippc_started_t *s = job_ended ? NULL : ippc_launch_next_ended(l);
+        if (!s && !job_ended) {
             ippc_sleep(WATCH_PERIOD);
             continue;
         }
@@ -153,9 +159,19 @@ static int foreground(ippc_launch_t *l)
         bool owns = ippc_launch_owns_file(l);
         ippc_cstate_unlock(l->cs);
         if (!owns) {
+            ippc_error_destroy(&err);
             cli_note("the cluster was stopped (its cluster file is gone)");
             ippc_launch_abort(l);
             return CLI_OK;
+        }
+        if (job_ended) {
+            /* scancel from elsewhere, its time limit, a node failure: as ipcluster does
+             * when its controller's launcher stops, clean up and fail. */
+            cli_error("the cluster has ended: %s", ippc_error_message(err));
+            ippc_error_destroy(&err);
+            ippc_launch_abort(l);
+            cli_note("removed its cluster file %s; the job's output file stays", l->cs->cluster_file);
+            return CLI_FAILED;
         }
         char *text = ippc_launch_describe_ended(s);
         if (!s->controller) {

@@ -1,6 +1,6 @@
 /* cmd_status.c - ippctl status: a cluster's engines (id, host, pid, state, queue), from
- * its cluster file, the engines' logs (which say the id each registered as) and the
- * controller's queue_status. */
+ * its cluster file, the engines' logs (which say the id each registered as), the
+ * controller's queue_status and, for batch launchers, what Slurm says of their jobs. */
 #include "config.h"
 
 #include <getopt.h>
@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli_ops.h"
+#include "launcher.h"
 #include "lifecycle.h"
 
 #define STATUS_TIMEOUT 5.0
@@ -22,6 +23,9 @@ static const char help[] =
     "requests it completed. States: registered; starting (its process runs but it has not\n"
     "registered yet, or was unregistered); ended (its process is gone). Engines the\n"
     "controller knows but the cluster file does not (started by hand) show no pid.\n"
+    "Engines of a batch job or a Slurm step (slurm, srun, pmix launchers) show the job\n"
+    "or step id and what Slurm says of it (JOB column); a set whose job pends is\n"
+    "pending.\n"
     "\n"
     "Options:\n"
     "  -p, --profile NAME    the cluster's profile: a name, a directory or a profile file\n"
@@ -34,9 +38,32 @@ static const char help[] =
     "Exit status: 0 the cluster runs and its controller answered, 1 otherwise, 2 usage\n"
     "error. See ippctl(1).\n";
 
+/* What the batch system says of a job or step the cluster file records. */
+typedef struct {
+    bool known; /* there is one, and Slurm answered */
+    bool ended;
+    char state[32]; /* RUNNING, PENDING ...; "" when Slurm no longer lists it */
+} jobstate_t;
+
+/* Ask the back end of class cls about job_id (nothing to ask: not known). */
+static void ask_job(const char *cls, const char *job_id, jobstate_t *out)
+{
+    memset(out, 0, sizeof *out);
+    const ippc_launcher_ops_t *ops = cls && job_id && *job_id ? ippc_launcher_by_class(cls, NULL) : NULL;
+    out->known = ops && ops->job_state && ops->job_state(job_id, out->state, sizeof out->state, &out->ended, NULL) == 0;
+}
+
+static json_t *job_state_json(const jobstate_t *j)
+{
+    return j && j->known ? json_string(j->state[0] ? j->state : "ENDED") : json_null();
+}
+
 typedef struct {
     int id;       /* -1: not registered */
     const ippc_cproc_t *proc; /* NULL: not in the cluster file */
+    const ippc_cluster_engine_set_t *set; /* its engine set, NULL when not known */
+    const jobstate_t *job; /* what Slurm says of the set's job or step */
+    const char *log; /* the process's log, else its set's, else its batch job's output file */
     json_t *queue; /* its queue_status entry, borrowed */
 } row_t;
 
@@ -52,15 +79,23 @@ static int cmp_row(const void *a, const void *b)
 
 static json_t *row_json(const row_t *r, const char *host)
 {
-    const char *state = r->id >= 0 ? "registered" : r->proc && r->proc->ps == IPPC_PS_ALIVE ? "starting" : "ended";
+    bool batch = r->job && r->job->known;
+    const char *state = r->id >= 0                                     ? "registered"
+                        : batch && r->job->ended                       ? "ended"
+                        : batch && strcmp(r->job->state, "PENDING") == 0 ? "pending"
+                        : r->proc && r->proc->ps == IPPC_PS_ALIVE      ? "starting"
+                                                                       : "ended";
     json_t *q = r->queue;
-    return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o}", "id", r->id >= 0 ? json_integer(r->id) : json_null(),
-                     "host", r->proc && host ? json_string(host) : json_null(), "pid",
+    const char *job_id = r->set ? r->set->state.job_id : NULL;
+    return json_pack("{s:o, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
+                     r->id >= 0 ? json_integer(r->id) : json_null(),
+                     "host", r->proc && r->proc->pid > 0 && host ? json_string(host) : json_null(), "pid",
                      r->proc && r->proc->pid > 0 ? json_integer(r->proc->pid) : json_null(), "state", state, "queue",
                      q ? json_incref(json_object_get(q, "queue")) : json_null(), "completed",
                      q ? json_incref(json_object_get(q, "completed")) : json_null(), "set",
-                     r->proc && r->proc->set_id ? json_string(r->proc->set_id) : json_null(), "log",
-                     r->proc && r->proc->log ? json_string(r->proc->log) : json_null());
+                     r->set ? json_string(r->set->id) : json_null(), "log",
+                     r->log && *r->log ? json_string(r->log) : json_null(), "job_id",
+                     job_id && *job_id ? json_string(job_id) : json_null(), "job_state", job_state_json(r->job));
 }
 
 static void print_text(const json_t *j)
@@ -70,11 +105,19 @@ static void print_text(const json_t *j)
     if (json_is_integer(json_object_get(ctl, "pid")))
         printf(", controller pid %lld (%s)", (long long)json_integer_value(json_object_get(ctl, "pid")),
                json_string_value(json_object_get(ctl, "state")));
+    else if (json_is_string(json_object_get(ctl, "job_id")))
+        printf(", controller in batch job %s (%s)", json_string_value(json_object_get(ctl, "job_id")),
+               json_is_string(json_object_get(ctl, "job_state")) ? json_string_value(json_object_get(ctl, "job_state"))
+                                                                 : "Slurm did not answer");
     printf(", %lld engine%s registered\n", (long long)json_integer_value(json_object_get(j, "registered")),
            json_integer_value(json_object_get(j, "registered")) == 1 ? "" : "s");
-    printf("%-6s %-20s %8s %-10s %5s %9s\n", "ENGINE", "HOST", "PID", "STATE", "QUEUE", "COMPLETED");
     size_t i;
     json_t *e;
+    bool jobs = false; /* a JOB column only for clusters with jobs */
+    json_array_foreach (json_object_get(j, "engines"), i, e)
+        jobs = jobs || json_is_string(json_object_get(e, "job_id"));
+    printf("%-6s %-20s %8s %-10s %5s %9s%s\n", "ENGINE", "HOST", "PID", "STATE", "QUEUE", "COMPLETED",
+           jobs ? "  JOB" : "");
     json_array_foreach (json_object_get(j, "engines"), i, e) {
         char id[16] = "-", pid[16] = "-", queue[16] = "-", done[24] = "-";
         if (json_is_integer(json_object_get(e, "id")))
@@ -86,15 +129,34 @@ static void print_text(const json_t *j)
         if (json_is_integer(json_object_get(e, "completed")))
             snprintf(done, sizeof done, "%lld", (long long)json_integer_value(json_object_get(e, "completed")));
         const char *host = json_string_value(json_object_get(e, "host"));
-        printf("%-6s %-20s %8s %-10s %5s %9s\n", id, host ? host : "-", pid,
-               json_string_value(json_object_get(e, "state")), queue, done);
+        const char *job = json_string_value(json_object_get(e, "job_id"));
+        const char *job_state = json_string_value(json_object_get(e, "job_state"));
+        printf("%-6s %-20s %8s %-10s %5s %9s%s%s%s%s\n", id, host ? host : "-", pid,
+               json_string_value(json_object_get(e, "state")), queue, done, job ? "  " : "", job ? job : "",
+               job ? " " : "", job ? (job_state ? job_state : "?") : "");
     }
 }
 
-/* The rows: every engine the controller reports, joined with the recorded processes
- * by the id their logs show; then the recorded processes not registered. */
-static row_t *make_rows(const ippc_cproc_t *procs, size_t nprocs, json_t *queue, size_t *nrows)
+/* The set of cf named id, NULL if none. */
+static const ippc_cluster_engine_set_t *find_set(const ippc_clusterfile_t *cf, const char *id)
 {
+    for (size_t i = 0; id && i < cf->nsets; i++)
+        if (strcmp(cf->sets[i].id, id) == 0)
+            return &cf->sets[i];
+    return NULL;
+}
+
+/* The rows: every engine the controller reports, joined with the recorded processes
+ * by the id their logs show; then the recorded processes not registered. A cluster of
+ * one set that records no engine one by one (a batch job, an srun or mpirun step) has
+ * its registered engines in that set, and its record stands for the engines, not for
+ * one more: it is a row only while none has registered. jobs: per set of cf, what
+ * Slurm says of its job or step. */
+static row_t *make_rows(const ippc_clusterfile_t *cf, const jobstate_t *jobs, const ippc_cproc_t *procs,
+                        size_t nprocs, json_t *queue, size_t *nrows)
+{
+    const ippc_cluster_engine_set_t *group = cf->nsets == 1 && !cf->sets[0].has_engines ? &cf->sets[0] : NULL;
+    size_t grouped = 0;
     row_t *rows = calloc(nprocs + (queue ? json_object_size(queue) : 0) + 1, sizeof *rows);
     int *ids = calloc(nprocs + 1, sizeof(int));
     bool *used = calloc(nprocs + 1, sizeof(bool));
@@ -123,10 +185,21 @@ static row_t *make_rows(const ippc_cproc_t *procs, size_t nprocs, json_t *queue,
                 r->proc = &procs[i];
                 used[i] = true;
             }
+        r->set = r->proc ? find_set(cf, r->proc->set_id) : group;
+        grouped += r->set && r->set == group;
     }
     for (size_t i = 0; i < nprocs; i++)
-        if (!procs[i].controller && !used[i])
-            rows[n++] = (row_t){.id = -1, .proc = &procs[i]};
+        if (!procs[i].controller && !used[i] && !(grouped && find_set(cf, procs[i].set_id) == group))
+            rows[n++] = (row_t){.id = -1, .proc = &procs[i], .set = find_set(cf, procs[i].set_id)};
+    for (size_t i = 0; i < n; i++) {
+        row_t *r = &rows[i];
+        const char *job = r->set ? r->set->state.job_id : NULL;
+        r->job = r->set ? &jobs[r->set - cf->sets] : NULL;
+        r->log = r->proc && r->proc->log && *r->proc->log ? r->proc->log
+                 : r->set && r->set->state.output_file && *r->set->state.output_file ? r->set->state.output_file
+                 : job && cf->controller.job_id && strcmp(job, cf->controller.job_id) == 0 ? cf->controller.output_file
+                                                                                          : NULL;
+    }
     qsort(rows, n, sizeof *rows, cmp_row);
     free(ids);
     free(used);
@@ -149,25 +222,42 @@ static int status(ippc_cstate_t *cs, double timeout, bool json)
     }
     ippc_cstate_live_t live;
     ippc_cstate_liveness(cs, &live);
+    const ippc_clusterfile_t *cf = cs->cf;
+    /* A controller with no pid here runs in a batch job: Slurm tells how that goes. */
+    const char *ctl_job = cf->controller_class && cf->controller.pid <= 0 ? cf->controller.job_id : NULL;
+    jobstate_t ctl_state, *jobs = calloc(cf->nsets + 1, sizeof *jobs);
+    ask_job(cf->controller_class, ctl_job, &ctl_state);
+    for (size_t i = 0; jobs && i < cf->nsets; i++)
+        ask_job(cf->engines_class, cf->sets[i].state.job_id, &jobs[i]);
+    bool ctl_pending = ctl_state.known && strcmp(ctl_state.state, "PENDING") == 0;
+    /* (when Slurm cannot be asked, the controller may still answer) */
+    bool ctl_running = live.controller_alive || (ctl_job && !(ctl_state.known && (ctl_state.ended || ctl_pending)));
+    bool running = live.running && !(ctl_state.known && ctl_state.ended);
     ippc_cproc_t *procs = NULL;
     ssize_t np = ippc_cstate_procs(cs, &procs);
-    json_t *queue = live.controller_alive ? cli_queue_status(cs->client_file, timeout, &err) : NULL;
+    json_t *queue = ctl_running ? cli_queue_status(cs->client_file, timeout, &err) : NULL;
     char host[256] = "";
     gethostname(host, sizeof host - 1);
     size_t nrows = 0;
-    row_t *rows = np >= 0 ? make_rows(procs, (size_t)np, queue, &nrows) : NULL;
+    row_t *rows = np >= 0 && jobs ? make_rows(cf, jobs, procs, (size_t)np, queue, &nrows) : NULL;
     json_t *engines = json_array();
     size_t registered = 0;
     for (size_t i = 0; rows && i < nrows; i++) {
         registered += rows[i].id >= 0;
         json_array_append_new(engines, row_json(&rows[i], host));
     }
-    const char *state = !live.running ? "not running (stale cluster file)" : queue ? "running" : "running, controller not answering";
-    json_t *ctl = json_pack("{s:o, s:s, s:o}", "pid",
-                            cs->cf->controller_class && cs->cf->controller.pid > 0 ? json_integer(cs->cf->controller.pid)
-                                                                                  : json_null(),
-                            "state", live.controller_alive ? "running" : "ended", "log",
-                            cs->cf->controller.output_file ? json_string(cs->cf->controller.output_file) : json_null());
+    const char *state = !live.running  ? "not running (stale cluster file)"
+                        : !running     ? "not running (its batch job has ended)"
+                        : ctl_pending  ? "pending (its batch job waits for resources)"
+                        : queue        ? "running"
+                                       : "running, controller not answering";
+    json_t *ctl = json_pack("{s:o, s:s, s:o, s:o, s:o}", "pid",
+                            cf->controller_class && cf->controller.pid > 0 ? json_integer(cf->controller.pid)
+                                                                          : json_null(),
+                            "state", ctl_running ? "running" : ctl_pending ? "pending" : "ended", "log",
+                            cf->controller.output_file ? json_string(cf->controller.output_file) : json_null(),
+                            "job_id", ctl_job ? json_string(ctl_job) : json_null(), "job_state",
+                            job_state_json(&ctl_state));
     json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:I, s:o}", "name", name, "profile_dir", cs->profile_dir,
                           "cluster_id", cs->cluster_id, "cluster_file", cs->cluster_file, "state", state,
                           "controller", ctl, "registered", (json_int_t)registered, "engines", engines);
@@ -178,6 +268,7 @@ static int status(ippc_cstate_t *cs, double timeout, bool json)
     json_decref(j);
     free(rows);
     free(procs);
+    free(jobs);
     json_decref(queue);
     if (err) {
         cli_error("the controller did not answer: %s", ippc_error_message(err));
@@ -186,6 +277,11 @@ static int status(ippc_cstate_t *cs, double timeout, bool json)
     }
     if (!live.running)
         return cli_error("%s is not running: `ippctl clean` removes its files", name);
+    char cmd[700];
+    if (!running)
+        return cli_error("%s is not running: its batch job %s has ended (%s); `%s` removes its files", name, ctl_job,
+                         ctl_state.state[0] ? ctl_state.state : "Slurm no longer lists it",
+                         ippc_cstate_stop_command(cs, cmd, sizeof cmd));
     return CLI_OK;
 }
 

@@ -21,6 +21,7 @@
 #include "ctl.h"
 #include "error_int.h"
 #include "heartbeat.h"
+#include "memtune.h"
 #include "nosched.h"
 #include "options.h"
 #include "queries.h"
@@ -316,6 +317,7 @@ static int run(ippc_ctl_t *ctl)
 
 int main(int argc, char **argv)
 {
+    ippc_memtune_start(); /* before libzmq starts its threads: big receives reuse faulted pages */
     ippc_options_t opt;
     ippc_clog_init();
     ippc_options_init(&opt);

@@ -158,10 +158,12 @@ void *connect_socket(const engine_t *e, int type, const int *ports, size_t nport
         zmq_close(s);
         return NULL;
     }
-    if (type == ZMQ_PUB) {
-        int hwm = 0; /* never drop output, as the stock engine */
-        zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-    }
+    /* No high-water mark: a ROUTER drops what it cannot queue, and a PUB too, so
+     * replies and output sent faster than the controller takes them (thousands of
+     * queued applies) would vanish; the queue is bounded by what clients submitted. */
+    int hwm = 0;
+    zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
     if (connect_ports(e, s, ports, nports, err) < 0) {
         zmq_close(s);
         return NULL;

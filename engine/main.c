@@ -4,7 +4,9 @@
  * options (usage errors: status 2) → signal handlers → connection info (waiting for
  * the file) → the interpreter and the kernel (IPython, startup files, --startup-command,
  * --startup-script) → sockets and heart thread → registration → control and output
- * threads → serve. The interpreter comes before registration because the controller drops a
+ * threads → serve. A zygote (--zygote-fd, zygote.h) starts the interpreter first and
+ * forks engines that go on from "signal handlers": nothing made before the fork may
+ * belong to one engine. The interpreter comes before registration because the controller drops a
  * registration whose first heartbeat does not come within its timeout, and starting
  * Python (importing IPython on a loaded node) can take longer than that. A failure after
  * registration unregisters before exiting.
@@ -26,6 +28,7 @@
 #include "engine.h"
 #include "error_int.h"
 #include "heart.h"
+#include "memtune.h"
 #include "iopub.h"
 #include "elog.h"
 #include "outstream.h"
@@ -33,6 +36,7 @@
 #include "pyembed.h"
 #include "shell.h"
 #include "signals.h"
+#include "zygote.h"
 
 engine_t g_engine = {.id = -1, .main_wake = {-1, -1}, .control_wake = {-1, -1}};
 
@@ -102,9 +106,35 @@ __attribute__((visibility("default"), used)) const char *__asan_default_options(
 const char *__asan_default_options(void) { return "detect_leaks=0"; }
 #endif
 
+/* What every engine of a zygote shares: made before the fork point. */
+static int process_setup(const eng_options_t *opt, ippc_error_t **err)
+{
+    if (opt->ipython_dir && setenv("IPYTHONDIR", opt->ipython_dir, 1) < 0)
+        return ippc_error_set_errno(err, IPPC_E_SYSTEM, errno, "setenv");
+    if (opt->work_dir && chdir(opt->work_dir) < 0)
+        return ippc_error_set_errno(err, IPPC_E_IO, errno, "--work-dir %s", opt->work_dir);
+    return 0;
+}
+
+/* What belongs to one engine: made after the fork point. */
+static int engine_setup(engine_t *e, ippc_error_t **err)
+{
+    e->main_thread = pthread_self();
+    if (make_pipe(e->main_wake) < 0 || make_pipe(e->control_wake) < 0)
+        return ippc_error_set_errno(err, IPPC_E_SYSTEM, errno, "pipe");
+    if (signals_install(err) < 0)
+        return -1;
+    if (ippc_uuid4(e->uuid) < 0)
+        return ippc_error_set(err, IPPC_E_SYSTEM, "cannot make the engine's uuid (no randomness source)");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     double t0 = now_ms();
+    int zygote_fd;
+    if (zygote_take_option(&argc, argv, &zygote_fd) < 0)
+        return 2;
     eng_options_t opt;
     int prc = options_parse(argc, argv, &opt);
     if (prc == OPT_EXIT_OK || prc == OPT_USAGE || prc == OPT_NOMEM) {
@@ -118,27 +148,28 @@ int main(int argc, char **argv)
     e->opt = &opt;
     e->main_thread = pthread_self();
     ippc_error_t *err = NULL;
-    if (make_pipe(e->main_wake) < 0 || make_pipe(e->control_wake) < 0) {
-        ippc_error_set_errno(&err, IPPC_E_SYSTEM, errno, "pipe");
+    if (process_setup(&opt, &err) < 0)
         return die(&err);
+    if (zygote_fd >= 0) {
+        int zr = zygote_run(e, zygote_fd, argv[0], &err);
+        if (zr != 0) { /* the zygote itself: done, or failed */
+            options_free(&opt);
+            return zr > 0 ? 0 : die(&err);
+        }
+        t0 = now_ms(); /* a forked engine: its start is now */
     }
-    if (opt.ipython_dir && setenv("IPYTHONDIR", opt.ipython_dir, 1) < 0) {
-        ippc_error_set_errno(&err, IPPC_E_SYSTEM, errno, "setenv");
-        return die(&err);
-    }
-    if (opt.work_dir && chdir(opt.work_dir) < 0) {
-        ippc_error_set_errno(&err, IPPC_E_IO, errno, "--work-dir %s", opt.work_dir);
-        return die(&err);
-    }
-    if (signals_install(&err) < 0 || ippc_uuid4(e->uuid) < 0)
+    ippc_memtune_start(); /* not in the zygote (its thread would stop the forks): big receives reuse pages */
+    if (engine_setup(e, &err) < 0)
         return die(&err);
     pmix_boot_t *pmix = NULL; /* open until exit: PMIx launchers expect PMIx_Finalize */
     int rank = -1;
-    if (pmix_boot_load_info(e, opt.pmix, &pmix, &rank, &err) < 0 || emsg_init(e->ci->key, &err) < 0)
+    /* A zygote's engines are local ones: no PMIx. */
+    int rc = zygote_fd >= 0 ? connect_load_info(e, &err) : pmix_boot_load_info(e, opt.pmix, &pmix, &rank, &err);
+    if (rc < 0 || emsg_init(e->ci->key, &err) < 0)
         return die(&err);
     if (opt.requested_id < 0 && rank >= 0)
         opt.requested_id = rank; /* engine id = PMIx rank */
-    if (pyembed_init(e, argv[0], &err) < 0 || pyembed_prepare_kernel(e, &err) < 0)
+    if ((zygote_fd < 0 && pyembed_init(e, argv[0], &err) < 0) || pyembed_prepare_kernel(e, &err) < 0)
         return die(&err);
     log_debug("interpreter and startup code ready in %.0f ms", now_ms() - t0);
 
@@ -148,7 +179,7 @@ int main(int argc, char **argv)
     pyembed_release();
     sigset_t old;
     signals_block(&old); /* libzmq's and our threads must not take SIGINT/SIGTERM */
-    int rc = connect_all(e, &err);
+    rc = connect_all(e, &err);
     if (rc == 0)
         rc = heart_start(e, &err);
     signals_restore(&old);

@@ -179,12 +179,25 @@ void outstream_flush(int which)
     pthread_mutex_unlock(&g_mu);
 }
 
+/* Whether a capture pipe has data: one poll instead of a read per pipe after every
+ * request (which usually finds both empty). */
+static bool pipes_ready(void)
+{
+    struct pollfd p[2];
+    nfds_t n = 0;
+    for (int w = 0; w < 2; w++)
+        if (g_buf[w].pipe_rd >= 0)
+            p[n++] = (struct pollfd){.fd = g_buf[w].pipe_rd, .events = POLLIN};
+    return n && poll(p, n, 0) != 0; /* errors: read as before */
+}
+
 void outstream_sync(void)
 {
     fflush(stdout);
     fflush(stderr);
     pthread_mutex_lock(&g_mu);
-    drain_pipes_locked();
+    if (pipes_ready())
+        drain_pipes_locked();
     flush_locked(&g_buf[OUT_STDOUT], true);
     flush_locked(&g_buf[OUT_STDERR], true);
     pthread_mutex_unlock(&g_mu);

@@ -28,6 +28,7 @@
 
 static PyObject *g_kernel_mod; /* ippc_engine.kernel */
 static PyObject *g_kernel;     /* its Kernel instance */
+static PyObject *g_dispatch;   /* its bound dispatch method */
 static PyThreadState *g_saved;
 
 const char *pyembed_python_version(void)
@@ -203,6 +204,9 @@ int pyembed_prepare_kernel(const engine_t *e, ippc_error_t **err)
     if (!r)
         return fail(err, "creating the kernel");
     g_kernel = r;
+    g_dispatch = PyObject_GetAttrString(g_kernel, "dispatch");
+    if (!g_dispatch)
+        return fail(err, "creating the kernel");
     r = PyObject_CallMethod(g_kernel, "prepare", "zz", o->startup_command, o->startup_script);
     if (!r)
         return fail(err, "preparing the kernel");
@@ -244,39 +248,72 @@ static json_t *internal_error(const char *what, const char *method)
     return c;
 }
 
-json_t *pyembed_dispatch(const ippc_msg_t *req, ippc_bloblist_t *bufs)
+static int internal_error_reply(const char *what, const char *method, pyembed_reply_t *out)
 {
-    const char *type = ippc_msg_type(req);
-    const char *method = type && !strncmp(type, "execute", 7) ? "execute" : "apply";
-    char *content = json_dumps(req->content, JSON_COMPACT);
-    char *metadata = json_dumps(req->metadata, JSON_COMPACT);
-    PyObject *frames = pymod_frames_to_list(req->buffers, req->nbuffers);
-    PyObject *r = NULL;
-    if (content && metadata && frames)
-        r = PyObject_CallMethod(g_kernel, "dispatch", "sssO", type ? type : "", content, metadata, frames);
-    free(content);
-    free(metadata);
-    Py_XDECREF(frames);
-    if (!r)
-        return internal_error("running the request", method);
+    json_t *c = internal_error(what, method);
+    out->owned = c ? json_dumps(c, JSON_COMPACT) : NULL;
+    json_decref(c);
+    if (!out->owned)
+        return -1;
+    out->text = out->owned;
+    out->len = strlen(out->owned);
+    out->status = "error";
+    return 0;
+}
 
-    json_t *reply = NULL;
-    PyObject *rtext = PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 2 ? PyTuple_GET_ITEM(r, 0) : NULL;
+static const char *known_status(const char *s)
+{
+    static const char *const known[] = {"ok", "error", "aborted"};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (s && !strcmp(s, known[i]))
+            return known[i];
+    return "error";
+}
+
+int pyembed_dispatch(const emsg_req_t *req, ippc_bloblist_t *bufs, pyembed_reply_t *out)
+{
+    *out = (pyembed_reply_t){.status = "error"};
+    const char *type = req->msg_type;
+    const char *method = !strncmp(type, "execute", 7) ? "execute" : "apply";
+    ippc_frame_t c = req->raw.parts[3];
+    bool native = emsg_span_truthy(req->md[EMSG_MD_IPPC]);
+    PyObject *args[4] = {PyUnicode_FromString(type), PyBytes_FromStringAndSize(c.data, (Py_ssize_t)c.len),
+                         native ? Py_True : Py_False, pymod_frames_to_list(req->buffers, req->nbuffers)};
+    PyObject *r = args[0] && args[1] && args[3] ? PyObject_Vectorcall(g_dispatch, args, 4, NULL) : NULL;
+    Py_XDECREF(args[0]);
+    Py_XDECREF(args[1]);
+    Py_XDECREF(args[3]);
+    if (!r)
+        return internal_error_reply("running the request", method, out);
+
+    PyObject *rtext = PyTuple_Check(r) && PyTuple_GET_SIZE(r) == 4 ? PyTuple_GET_ITEM(r, 0) : NULL;
     PyObject *rbufs = rtext ? PyTuple_GET_ITEM(r, 1) : NULL;
-    Py_ssize_t len;
-    const char *text = rtext ? PyUnicode_AsUTF8AndSize(rtext, &len) : NULL;
-    if (text)
-        reply = json_loadb(text, (size_t)len, 0, NULL);
-    if (!json_is_object(reply) || (rbufs != Py_None && pymod_buffers_to_blobs(rbufs, bufs) < 0)) {
-        json_decref(reply);
+    const char *status = rtext ? PyUnicode_AsUTF8(PyTuple_GET_ITEM(r, 2)) : NULL;
+    PyObject *ename = rtext ? PyTuple_GET_ITEM(r, 3) : NULL;
+    Py_ssize_t len = 0;
+    const char *text = status ? PyUnicode_AsUTF8AndSize(rtext, &len) : NULL;
+    if (!text || (rbufs != Py_None && pymod_buffers_to_blobs(rbufs, bufs) < 0)) {
         Py_DECREF(r);
         ippc_bloblist_clear(bufs);
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_RuntimeError, "the kernel returned a malformed reply");
-        return internal_error("encoding the reply", method);
+        return internal_error_reply("encoding the reply", method, out);
     }
-    Py_DECREF(r);
-    return reply;
+    out->text = text;
+    out->len = (size_t)len;
+    out->status = known_status(status);
+    const char *en = ename && PyUnicode_Check(ename) ? PyUnicode_AsUTF8(ename) : NULL;
+    out->unmet = en && !strcmp(en, "UnmetDependency");
+    PyErr_Clear();
+    out->owner = r;
+    return 0;
+}
+
+void pyembed_reply_clear(pyembed_reply_t *r)
+{
+    Py_XDECREF((PyObject *)r->owner);
+    free(r->owned);
+    *r = (pyembed_reply_t){0};
 }
 
 json_t *pyembed_clear(void)

@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "emsg.h"
 #include "engine.h"
 #include "value_codec.h"
 
@@ -25,9 +26,22 @@ int pyembed_prepare_kernel(const engine_t *e, ippc_error_t **err);
 int pyembed_start_kernel(const engine_t *e, ippc_error_t **err);
 /* Registered: import what requests need, kept out of the start (Kernel.warm). */
 void pyembed_warm(void);
-/* Run one shell request. Returns the reply content; reply buffers are appended to bufs.
- * Python errors become an error reply (never NULL unless out of memory). */
-json_t *pyembed_dispatch(const ippc_msg_t *req, ippc_bloblist_t *bufs);
+/* The reply to a shell request as the Python side wrote it (kept until
+ * pyembed_reply_clear, GIL held). */
+typedef struct {
+    const char *text; /* the reply content, JSON object text */
+    size_t len;
+    const char *status; /* "ok", "error" or "aborted" */
+    bool unmet;         /* an error whose ename is UnmetDependency */
+    void *owner;        /* the Python object holding text, or NULL */
+    char *owned;        /* or text malloc'd here */
+} pyembed_reply_t;
+
+/* Run one shell request: the reply into out, its buffers appended to bufs. Python
+ * errors become an error reply; -1 only when out of memory. The request's content text
+ * goes to Python as it came. */
+int pyembed_dispatch(const emsg_req_t *req, ippc_bloblist_t *bufs, pyembed_reply_t *out);
+void pyembed_reply_clear(pyembed_reply_t *r);
 /* clear_request: a fresh user namespace. Returns the reply content. */
 json_t *pyembed_clear(void);
 /* Discard a KeyboardInterrupt that arrived after the request's code had finished. */

@@ -179,11 +179,16 @@ static PyObject *py_publish(PyObject *self, PyObject *args, PyObject *kw)
     PyObject *buffers = Py_None;
     if (!PyArg_ParseTupleAndKeywords(args, kw, "ss#|O:publish", names, &type, &text, &len, &buffers))
         return NULL;
-    json_error_t jerr;
-    json_t *content = json_loadb(text, (size_t)len, 0, &jerr);
-    if (!json_is_object(content)) {
-        json_decref(content);
-        return PyErr_Format(PyExc_ValueError, "publish: content is not a JSON object: %s", jerr.text);
+    /* The text is Python's json.dumps of a dict: sent as it is, parsed only for a
+     * stream message, whose topic is its name. */
+    json_t *content = NULL;
+    if (!strcmp(type, "stream")) {
+        json_error_t jerr;
+        content = json_loadb(text, (size_t)len, 0, &jerr);
+        if (!json_is_object(content)) {
+            json_decref(content);
+            return PyErr_Format(PyExc_ValueError, "publish: content is not a JSON object: %s", jerr.text);
+        }
     }
     ippc_bloblist_t bufs;
     ippc_bloblist_init(&bufs);
@@ -194,7 +199,10 @@ static PyObject *py_publish(PyObject *self, PyObject *args, PyObject *kw)
     }
     int rc;
     Py_BEGIN_ALLOW_THREADS
-    rc = iopub_publish(type, content, NULL, NULL, &bufs);
+    if (content)
+        rc = iopub_publish(type, content, NULL, NULL, &bufs);
+    else
+        rc = iopub_publish_text(type, text, (size_t)len, NULL, &bufs);
     Py_END_ALLOW_THREADS
     ippc_bloblist_clear(&bufs);
     (void)rc; /* already logged; output must never raise in user code */

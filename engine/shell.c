@@ -11,6 +11,8 @@
 
 #include "control.h"
 #include "emsg.h"
+#include "error_int.h"
+#include "ewire.h"
 #include "iopub.h"
 #include "elog.h"
 #include "outstream.h"
@@ -18,81 +20,106 @@
 
 /* Requests taken off the socket early (to abort some of them) and not yet served. */
 typedef struct pending {
-    ippc_msg_t *msg;
+    emsg_req_t *req;
     struct pending *next;
 } pending_t;
 
 static pending_t *g_pending;
 
-static void pending_push(ippc_msg_t *m)
+static void pending_push(emsg_req_t *m)
 {
     pending_t *p = malloc(sizeof *p), **tail = &g_pending;
     if (!p) {
-        ippc_msg_destroy(&m);
+        emsg_req_destroy(&m);
         return;
     }
-    p->msg = m;
+    p->req = m;
     p->next = NULL;
     while (*tail)
         tail = &(*tail)->next;
     *tail = p;
 }
 
-static ippc_msg_t *pending_pop(void)
+static emsg_req_t *pending_pop(void)
 {
     pending_t *p = g_pending;
     if (!p)
         return NULL;
     g_pending = p->next;
-    ippc_msg_t *m = p->msg;
+    emsg_req_t *m = p->req;
     free(p);
     return m;
 }
 
-static bool md_bool(const json_t *md, const char *key)
+static const char *md_bool(const emsg_req_t *req, int which)
 {
-    return json_is_true(json_object_get(md, key));
+    return emsg_span_is(req->md[which], "true") ? "true" : "false";
 }
 
-/* Reply metadata as the stock kernel's init_metadata + finish_metadata make it. */
-static json_t *reply_metadata(const ippc_msg_t *req, const char *started, const json_t *reply)
+/* Reply metadata as the stock kernel's init_metadata + finish_metadata make it, as
+ * text (NULL when out of memory). */
+static char *reply_metadata(const emsg_req_t *req, const char *started, const char *status, bool unmet)
 {
-    const json_t *rmd = req->metadata;
-    const char *orig = json_string_value(json_object_get(rmd, "original_msg_id"));
-    const char *status = json_string_value(json_object_get(reply, "status"));
-    json_t *md = json_pack("{s:s, s:b, s:s, s:b, s:b, s:s, s:s}", "started", started, "dependencies_met", 1,
-                           "engine", g_engine.uuid, "is_broadcast", md_bool(rmd, "is_broadcast"), "is_coalescing",
-                           md_bool(rmd, "is_coalescing"), "original_msg_id", orig ? orig : "", "status",
-                           status ? status : "ok");
-    if (md && status && !strcmp(status, "error")) {
-        const char *ename = json_string_value(json_object_get(reply, "ename"));
-        if (ename && !strcmp(ename, "UnmetDependency"))
-            json_object_set_new(md, "dependencies_met", json_false());
-        json_object_set_new(md, "engine_info",
-                            json_pack("{s:s, s:i}", "engine_uuid", g_engine.uuid, "engine_id", g_engine.id));
-    }
-    return md;
+    ippc_jspan_t orig = req->md[EMSG_MD_ORIGINAL_MSG_ID];
+    bool error = !strcmp(status, "error");
+    strbuf_t sb; /* puts, not printf: this is made for every request */
+    strbuf_init(&sb);
+    strbuf_puts(&sb, "{\"started\":\"");
+    strbuf_puts(&sb, started);
+    strbuf_puts(&sb, error && unmet ? "\",\"dependencies_met\":false" : "\",\"dependencies_met\":true");
+    strbuf_puts(&sb, ",\"engine\":\"");
+    strbuf_puts(&sb, g_engine.uuid);
+    strbuf_puts(&sb, "\",\"is_broadcast\":");
+    strbuf_puts(&sb, md_bool(req, EMSG_MD_IS_BROADCAST));
+    strbuf_puts(&sb, ",\"is_coalescing\":");
+    strbuf_puts(&sb, md_bool(req, EMSG_MD_IS_COALESCING));
+    strbuf_puts(&sb, ",\"original_msg_id\":");
+    if (orig.p && orig.p[0] == '"') /* a JSON string as the request wrote it */
+        strbuf_putn(&sb, orig.p, orig.len);
+    else
+        strbuf_puts(&sb, "\"\"");
+    strbuf_puts(&sb, ",\"status\":\"");
+    strbuf_puts(&sb, status);
+    strbuf_putc(&sb, '"');
+    if (error)
+        strbuf_printf(&sb, ",\"engine_info\":{\"engine_uuid\":\"%s\",\"engine_id\":%d}", g_engine.uuid, g_engine.id);
+    strbuf_putc(&sb, '}');
+    return strbuf_release(&sb);
 }
 
-static void send_reply(const ippc_msg_t *req, json_t *content, const char *started, ippc_bloblist_t *bufs)
+static void send_reply(const emsg_req_t *req, const char *content, size_t len, const char *status, bool unmet,
+                       const char *started, const ippc_bloblist_t *bufs)
 {
-    json_t *md = reply_metadata(req, started, content);
+    char *md = reply_metadata(req, started, status, unmet);
     ippc_error_t *err = NULL;
-    if (emsg_reply(g_engine.shell, req, content, md, bufs, &err) < 0)
-        log_warn("reply to %s %s not sent: %s", ippc_msg_type(req), ippc_msg_id(req), ippc_error_message(err));
+    if (!md)
+        ippc_error_set(&err, IPPC_E_NOMEM, "out of memory");
+    else if (emsg_reply_text(g_engine.shell, req, md, strlen(md), content, len, bufs, &err) == 0)
+        goto out;
+    log_warn("reply to %s %s not sent: %s", req->msg_type, req->msg_id, ippc_error_message(err));
+out:
+    free(md);
     ippc_error_destroy(&err);
 }
 
-static void send_aborted(ippc_msg_t *req)
+/* The request's header becomes the parent of what the engine publishes for it. */
+static void set_parent(const emsg_req_t *req)
 {
+    ippc_frame_t h = emsg_req_header(req);
+    iopub_set_parent_text(h.data, h.len);
+}
+
+static void send_aborted(emsg_req_t *req)
+{
+    static const char aborted[] = "{\"status\":\"aborted\"}";
     char started[32];
-    ippc_wire_isodate(NULL, started);
-    log_info("aborting %s %s", ippc_msg_type(req), ippc_msg_id(req));
-    iopub_set_parent(req->header);
-    iopub_status("busy", req->header);
-    send_reply(req, json_pack("{s:s}", "status", "aborted"), started, NULL);
-    iopub_status("idle", req->header);
-    ippc_msg_destroy(&req);
+    ewire_isodate(started);
+    log_info("aborting %s %s", req->msg_type, req->msg_id);
+    set_parent(req);
+    iopub_status("busy");
+    send_reply(req, aborted, sizeof aborted - 1, "aborted", false, started, NULL);
+    iopub_status("idle");
+    emsg_req_destroy(&req);
 }
 
 /* Take every request already waiting on the socket into the pending list. */
@@ -103,7 +130,7 @@ static void drain_socket(void)
         if (zmq_poll(&it, 1, 0) <= 0)
             return;
         ippc_error_t *err = NULL;
-        ippc_msg_t *m = emsg_recv(g_engine.shell, &err);
+        emsg_req_t *m = emsg_recv_req(g_engine.shell, &err);
         if (m)
             pending_push(m);
         else if (ippc_error_code(err) != IPPC_E_TIMEOUT)
@@ -121,54 +148,54 @@ static void abort_waiting(bool only_execute)
     while (keep) {
         pending_t *p = keep;
         keep = p->next;
-        const char *type = ippc_msg_type(p->msg);
+        const char *type = p->req->msg_type;
         if (!only_execute || (type && !strcmp(type, "execute_request")))
-            send_aborted(p->msg);
+            send_aborted(p->req);
         else
-            pending_push(p->msg);
+            pending_push(p->req);
         free(p);
     }
 }
 
-static void serve(ippc_msg_t *req)
+static void serve(emsg_req_t *req)
 {
-    const char *type = ippc_msg_type(req);
-    const char *id = ippc_msg_id(req);
-    if (!type || !id) {
-        log_warn("shell: request without msg_type or msg_id dropped");
-        ippc_msg_destroy(&req);
-        return;
-    }
+    const char *type = req->msg_type, *id = req->msg_id;
     if (control_take_aborted(id)) {
         send_aborted(req);
         return;
     }
     log_debug("handling %s %s", type, id);
     char started[32];
-    ippc_wire_isodate(NULL, started);
-    iopub_set_parent(req->header);
-    iopub_status("busy", req->header);
+    ewire_isodate(started);
+    set_parent(req);
+    iopub_status("busy");
 
     ippc_bloblist_t bufs;
     ippc_bloblist_init(&bufs);
+    pyembed_reply_t reply;
     atomic_store(&g_engine.busy, true);
-    json_t *reply = pyembed_dispatch(req, &bufs);
+    int rc = pyembed_dispatch(req, &bufs, &reply);
     atomic_store(&g_engine.busy, false);
     pyembed_discard_pending_interrupt();
     outstream_sync();
-    if (!reply)
-        reply = emsg_error_content("MemoryError", "out of memory in the engine", "apply");
+    if (rc < 0) {
+        static const char nomem[] = "{\"status\":\"error\",\"ename\":\"MemoryError\",\"evalue\":\"out of memory in "
+                                    "the engine\",\"traceback\":[\"MemoryError: out of memory in the engine\"]}";
+        reply = (pyembed_reply_t){.text = nomem, .len = sizeof nomem - 1, .status = "error"};
+    }
 
-    const char *status = json_string_value(json_object_get(reply, "status"));
-    bool failed_execute = !strcmp(type, "execute_request") && status && !strcmp(status, "error") &&
-                          !json_is_true(json_object_get(req->content, "silent")) &&
-                          !json_is_false(json_object_get(req->content, "stop_on_error"));
-    send_reply(req, reply, started, &bufs);
+    bool failed_execute = !strcmp(type, "execute_request") && !strcmp(reply.status, "error") &&
+                          !emsg_span_is(req->c[EMSG_C_SILENT], "true") &&
+                          !emsg_span_is(req->c[EMSG_C_STOP_ON_ERROR], "false");
+    send_reply(req, reply.text, reply.len, reply.status, reply.unmet, started, &bufs);
+    pyembed_reply_clear(&reply);
     ippc_bloblist_clear(&bufs);
-    if (failed_execute)
+    if (failed_execute) {
         abort_waiting(true);
-    iopub_status("idle", req->header);
-    ippc_msg_destroy(&req);
+        set_parent(req); /* the aborted ones were parents meanwhile */
+    }
+    iopub_status("idle");
+    emsg_req_destroy(&req);
 }
 
 static void run_jobs(void)
@@ -189,7 +216,7 @@ void shell_run(engine_t *e)
         run_jobs();
         if (control_take_abort_all())
             abort_waiting(false);
-        ippc_msg_t *m = pending_pop();
+        emsg_req_t *m = pending_pop();
         if (m) {
             serve(m);
             continue;
@@ -213,7 +240,7 @@ void shell_run(engine_t *e)
         }
         if (it[0].revents) {
             ippc_error_t *err = NULL;
-            m = emsg_recv(e->shell, &err);
+            m = emsg_recv_req(e->shell, &err);
             if (m)
                 serve(m);
             else if (ippc_error_code(err) != IPPC_E_TIMEOUT)
@@ -221,6 +248,6 @@ void shell_run(engine_t *e)
             ippc_error_destroy(&err);
         }
     }
-    for (ippc_msg_t *m; (m = pending_pop());)
-        ippc_msg_destroy(&m);
+    for (emsg_req_t *m; (m = pending_pop());)
+        emsg_req_destroy(&m);
 }

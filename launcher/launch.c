@@ -189,8 +189,12 @@ int ippc_launch_add_engines(ippc_launch_t *l, long n, ippc_error_t **err)
 bool ippc_launch_owns_file(ippc_launch_t *l)
 {
     pid_t ctl = our_controller(l);
-    ippc_clusterfile_t *cf = ctl ? ippc_clusterfile_read(l->cs->cluster_file, NULL) : NULL;
-    bool ours = cf && cf->controller_class && cf->controller.has_pid && cf->controller.pid == (long long)ctl;
+    /* A controller with no pid here (a batch job's) is known by its job. */
+    const char *job = !ctl && l->cs->cf ? l->cs->cf->controller.job_id : NULL;
+    ippc_clusterfile_t *cf = ctl || job ? ippc_clusterfile_read(l->cs->cluster_file, NULL) : NULL;
+    bool ours = cf && cf->controller_class &&
+                (ctl ? cf->controller.has_pid && cf->controller.pid == (long long)ctl
+                     : cf->controller.job_id && strcmp(cf->controller.job_id, job) == 0);
     ippc_clusterfile_destroy(&cf);
     return ours;
 }

@@ -46,6 +46,11 @@ int ippc_launch_wait_engines(ippc_launch_t *l, ippc_client_t *c, size_t want, do
                              void (*progress)(size_t registered, size_t want, void *data), void *data,
                              volatile sig_atomic_t *interrupted, ippc_error_t **err);
 
+/* Once the start is over (the foreground of ippctl start): 0 while what has no pid
+ * here to watch (a batch job) runs, -1 (IPPC_E_STATE: its end state and the end of its
+ * output file) once it has ended. Processes with a pid are ippc_launch_next_ended's. */
+int ippc_launch_check_running(ippc_launch_t *l, ippc_error_t **err);
+
 /* The next started process found ended since the last call (each is handed out once),
  * or NULL. */
 ippc_started_t *ippc_launch_next_ended(ippc_launch_t *l);
@@ -56,8 +61,9 @@ char *ippc_launch_describe_ended(const ippc_started_t *s);
 /* Stop everything this launch started and remove the cluster's files (when the cluster
  * file still records this launch's controller). For failures and interrupts. */
 void ippc_launch_abort(ippc_launch_t *l);
-/* Whether the cluster file still records the controller this launch started (a stop
- * from elsewhere may have removed it, or another start replaced it). */
+/* Whether the cluster file still records the controller this launch started (its pid,
+ * or its batch job; a stop from elsewhere may have removed it, or another start
+ * replaced it). */
 bool ippc_launch_owns_file(ippc_launch_t *l);
 
 /* Stop the cluster cs records: the back end of its class stops the processes, then

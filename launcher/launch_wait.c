@@ -95,6 +95,12 @@ static int ended_error(ippc_launch_t *l, ippc_error_t **err)
     return -1;
 }
 
+int ippc_launch_check_running(ippc_launch_t *l, ippc_error_t **err)
+{
+    l->up = true;
+    return l->ops->check_started ? l->ops->check_started(l, err) : 0;
+}
+
 static bool nonempty(const char *path)
 {
     struct stat st;
@@ -188,8 +194,8 @@ int ippc_launch_wait_engines(ippc_launch_t *l, ippc_client_t *c, size_t want, do
         if (n != last && progress)
             progress(n, want, data);
         last = n;
-        if (n >= want)
-            return 0;
+        if (n >= want) /* a last look: a batch job seen running only now says so */
+            return l->ops->check_started ? l->ops->check_started(l, err) : 0;
         if (ended_error(l, err) != 0)
             return -1;
         if (interrupted && *interrupted)

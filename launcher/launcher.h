@@ -36,15 +36,26 @@ typedef struct ippc_launcher_ops {
     int (*start_controller)(ippc_launch_t *l, ippc_error_t **err);
     /* Start n engines as a new engine set of l->cs->cf. */
     int (*start_engines)(ippc_launch_t *l, long n, ippc_error_t **err);
-    /* Send sig to the engines of a recorded cluster (as scancel -s would). Returns the
-     * number of processes signalled, -1 on error. */
-    int (*signal)(ippc_cstate_t *cs, int sig, ippc_error_t **err);
+    /* Optional: send sig to the engines of a recorded cluster through what started
+     * them, for back ends with a way of their own (Slurm: scancel -s SIG JOB.STEP
+     * reaches every task of the step, whatever the engines are doing). Returns the
+     * number of engines signalled, with *how (malloc'd) saying what ran ("scancel -s
+     * INT 12.0"); 0 with *how NULL when this cluster gives it no such way (a set
+     * without a Slurm step): the caller then uses the controller's control channel,
+     * as it does when the op is NULL (local). -1 on error. */
+    int (*signal)(ippc_cstate_t *cs, int sig, char **how, ippc_error_t **err);
+    /* Optional: what the batch system says of a job or step the cluster file records
+     * (the controller's or a set's job_id: "12", "12.3"), for ippctl status: its state
+     * into buf ("RUNNING", "PENDING", "COMPLETED"; "" when it no longer knows it) and
+     * whether it has ended. -1 when it cannot be asked. NULL: the back end has no jobs. */
+    int (*job_state)(const char *job_id, char *buf, size_t len, bool *ended, ippc_error_t **err);
     /* Stop a recorded cluster: engines, then the controller; SIGTERM, grace seconds,
      * SIGKILL; then check that nothing is left. Does not remove files. */
     int (*stop)(ippc_cstate_t *cs, double grace, ippc_stop_result_t *res, ippc_error_t **err);
     /* Optional, for what has no pid here to watch (a batch job): while a start waits,
-     * -1 with the reason (the job's state and output file) once it has ended; and the
-     * undoing of a start that failed (scancel, then the files). NULL: pids only. */
+     * and after it while l->up (the foreground of ippctl start), -1 with the reason
+     * (the job's state and output file) once it has ended; and the undoing of a start
+     * that failed (scancel, then the files). NULL: pids only. */
     int (*check_started)(ippc_launch_t *l, ippc_error_t **err);
     void (*abort_started)(ippc_launch_t *l);
 } ippc_launcher_ops_t;
@@ -91,6 +102,7 @@ struct ippc_launch {
     char *controller_cmd;    /* its command line, for --json */
     char *engine_cmd;
     char *note;              /* what was done on the way ("replaced a stale cluster file ...") */
+    bool up;                 /* the start is over: check_started watches a running cluster */
     ippc_started_t *started; /* in start order */
     size_t nstarted, capstarted;
 };

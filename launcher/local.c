@@ -1,11 +1,11 @@
 /* local.c - the local launcher: the controller and the engines as daemons on this host
- * (fork/exec, each in its own session, logs under <profile_dir>/log), recorded in the
- * cluster file as the stock LocalControllerLauncher and LocalEngineSetLauncher record
+ * (fork/exec, each in its own session, logs under <profile_dir>/log; the engines of a
+ * set forked from one zygote that imported Python's modules once, zygote.h), recorded
+ * in the cluster file as the stock LocalControllerLauncher and LocalEngineSetLauncher record
  * theirs (class "local", pids), so that stock `ipcluster stop` stops them too. */
 #include "config.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +17,7 @@
 #include "launcher.h"
 #include "progfind.h"
 #include "spawn.h"
+#include "zygote.h"
 
 #define LOCAL_IP "127.0.0.1"
 
@@ -78,11 +79,29 @@ static long spread_delay(long long spread)
     return spread > 0 ? (long)(random() % (spread + 1)) : 0;
 }
 
+/* Whether to fork the engines from a zygote (engines.zygote; auto: for more than one). */
+static bool use_zygote(const ippc_profile_t *p, long n)
+{
+    return p->engines.zygote == IPPC_PROFILE_ZYGOTE_TRUE || (p->engines.zygote == IPPC_PROFILE_ZYGOTE_AUTO && n > 1);
+}
+
+/* Engine i of the set: forked by the zygote z, or spawned when z is NULL. */
+static int start_engine(ippc_launch_t *l, ippc_zygote_t *z, const ippc_spawn_t *s, pid_t *pid, ippc_error_t **err)
+{
+    long delay = spread_delay(l->profile->engines.registration_spread_ms);
+    if (z)
+        return ippc_zygote_fork(z, s->log_path, delay, pid, err);
+    ippc_spawn_t one = *s;
+    one.delay_ms = delay;
+    return ippc_spawn_daemon(&one, pid, err);
+}
+
 static int local_start_engines(ippc_launch_t *l, long n, ippc_error_t **err)
 {
     if (ippc_launch_find_daemon(&l->engine_exe, "ippc-engine", "IPPC_ENGINE", "engine", err) != 0)
         return -1;
     ippc_argv_t argv = {0}, env = {0};
+    ippc_zygote_t *z = NULL;
     char *set_id = ippc_launch_new_set_id(l);
     int rc = set_id ? 0 : ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
     if (rc == 0)
@@ -97,15 +116,25 @@ static int local_start_engines(ippc_launch_t *l, long n, ippc_error_t **err)
         l->engine_cmd = ippc_argv_join(&argv);
         srandom((unsigned)getpid() ^ (unsigned)time(NULL));
     }
+    ippc_spawn_t s = {.path = l->engine_exe, .argv = argv.v, .env_set = env.v};
+    if (rc == 0 && use_zygote(l->profile, n)) {
+        char *log = ippc_launch_log_path(l, "ippc-engine-zygote", set_id);
+        char *label = ippc_strdup_printf("the engine zygote of set %s", set_id);
+        s.log_path = log;
+        z = log && label ? ippc_zygote_start(&s, label, l->timeout, err) : NULL;
+        if (!z)
+            rc = log && label ? -1 : ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+        free(log);
+        free(label);
+    }
     for (long i = 0; rc == 0 && i < n; i++) {
         char key[32], suffix[96];
         snprintf(key, sizeof key, "%ld", i);
         snprintf(suffix, sizeof suffix, "%s-%ld", set_id, i);
         char *log = ippc_launch_log_path(l, "ippc-engine", suffix);
         pid_t pid = 0;
-        ippc_spawn_t s = {.path = l->engine_exe, .argv = argv.v, .env_set = env.v, .log_path = log,
-                          .delay_ms = spread_delay(l->profile->engines.registration_spread_ms)};
-        rc = log ? ippc_spawn_daemon(&s, &pid, err) : ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+        s.log_path = log;
+        rc = log ? start_engine(l, z, &s, &pid, err) : ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
         if (rc == 0 && ippc_launch_record(l, pid, log, set_id, i) != 0)
             rc = ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
         ippc_launcher_state_t *st = rc == 0 ? ippc_cluster_engine_set_add_engine(set, key) : NULL;
@@ -115,6 +144,7 @@ static int local_start_engines(ippc_launch_t *l, long n, ippc_error_t **err)
             st->pid = pid;
         free(log);
     }
+    ippc_zygote_finish(&z); /* the engines it forked become our children, as spawned ones are */
     free(set_id);
     ippc_argv_free(&argv);
     ippc_argv_free(&env);
@@ -147,21 +177,6 @@ static ssize_t running_pids(ippc_cstate_t *cs, pid_t **engines, size_t *ne, pid_
     return (ssize_t)(*ne + *nc);
 }
 
-static int local_signal(ippc_cstate_t *cs, int sig, ippc_error_t **err)
-{
-    pid_t *engines, *ctls;
-    size_t ne, nc;
-    if (running_pids(cs, &engines, &ne, &ctls, &nc) < 0)
-        return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
-    int sent = 0;
-    for (size_t i = 0; i < ne; i++)
-        if (kill(engines[i], sig) == 0)
-            sent++;
-    free(engines);
-    free(ctls);
-    return sent;
-}
-
 static int local_stop(ippc_cstate_t *cs, double grace, ippc_stop_result_t *res, ippc_error_t **err)
 {
     pid_t *engines, *ctls;
@@ -180,6 +195,5 @@ const ippc_launcher_ops_t ippc_launcher_local = {
     .cls = "local",
     .start_controller = local_start_controller,
     .start_engines = local_start_engines,
-    .signal = local_signal,
     .stop = local_stop,
 };

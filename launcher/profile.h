@@ -5,7 +5,7 @@
  *   controller  ip | interface, location, ports, heartbeat {period_ms, misses},
  *               records {max_count, max_bytes}, log_level
  *   engines     python_path, startup | startup_file, env, workdir, shell,
- *               registration_spread_ms
+ *               registration_spread_ms, zygote
  *   slurm       partition, account, qos, time, nodes, ntasks_per_node, cpus_per_task,
  *               extra, mpi, srun_args
  *   mpi         mpirun, args
@@ -67,6 +67,12 @@ typedef enum {
     IPPC_PROFILE_SHELL_IPYTHON, /* IPython's shell, failing when it is missing */
     IPPC_PROFILE_SHELL_PLAIN    /* plain exec() in a dict namespace */
 } ippc_profile_shell_t;
+
+typedef enum {
+    IPPC_PROFILE_ZYGOTE_AUTO,  /* local launcher, more than one engine */
+    IPPC_PROFILE_ZYGOTE_TRUE,  /* fork the engines of a set from one zygote process */
+    IPPC_PROFILE_ZYGOTE_FALSE  /* start each engine program on its own */
+} ippc_profile_zygote_t;
 
 typedef enum {
     IPPC_PROFILE_SLURM_MPI_NONE, /* srun --mpi=none */
@@ -134,6 +140,7 @@ typedef struct {
     char *workdir;                      /* NULL: where ippctl runs */
     ippc_profile_shell_t shell;
     long long registration_spread_ms;   /* >= 0: engines spread registration over this */
+    ippc_profile_zygote_t zygote;       /* local launcher: fork engines from one process */
 } ippc_profile_engines_t;
 
 typedef struct {

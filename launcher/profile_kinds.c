@@ -16,6 +16,7 @@
 /* Enum fields are written through int: same size and representation. */
 _Static_assert(sizeof(ippc_profile_launcher_t) == sizeof(int), "enum fields are ints");
 _Static_assert(sizeof(ippc_profile_shell_t) == sizeof(int), "enum fields are ints");
+_Static_assert(sizeof(ippc_profile_zygote_t) == sizeof(int), "enum fields are ints");
 _Static_assert(sizeof(ippc_profile_slurm_mpi_t) == sizeof(int), "enum fields are ints");
 
 void *profile_field(ippc_profile_t *p, const profile_key_t *k) { return (char *)p + k->offset; }

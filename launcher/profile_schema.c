@@ -85,6 +85,7 @@ const char *profile_check_env_name(const char *s)
 static const char *const launcher_names[] = {"local", "slurm", "srun", "pmix", "mpi", NULL};
 static const char *const shell_names[] = {"auto", "ipython", "plain", NULL};
 static const char *const slurm_mpi_names[] = {"none", "pmix", NULL};
+static const char *const zygote_names[] = {"auto", "true", "false", NULL};
 
 #define F(field) offsetof(ippc_profile_t, field)
 #define INFO(key, type, def, doc) .info = {key, type, def, doc}
@@ -135,6 +136,9 @@ static const profile_key_t keys[] = {
     {INFO("engines.registration_spread_ms", "integer ≥ 0", "0",
           "engines wait a random 0..this many ms before registering (large clusters)"),
      ANY_INT(0), .offset = F(engines.registration_spread_ms)},
+    {INFO("engines.zygote", "auto | true | false", "auto",
+          "local launcher: fork the engines from one process that imported Python once (auto: n > 1)"),
+     .kind = PROFILE_ENUM, .names = zygote_names, .offset = F(engines.zygote)},
 
     {INFO("slurm.partition", "string", NULL, "sbatch --partition"),
      .kind = PROFILE_STR, .check = check_word, .offset = F(slurm.partition)},

@@ -8,7 +8,12 @@
  * asks check_started how the job goes: its state changes are printed (pending and why,
  * running and where), a job that ends is reported with its state and the end of its
  * output file, and one still pending at the deadline is an error of its own.
- * abort_started cancels the job and waits until Slurm says it has ended. */
+ * abort_started cancels the job and waits until Slurm says it has ended. Once the
+ * start is over (l->up: ippctl start in the foreground) check_started keeps looking,
+ * less often, and reports the job's end the same way.
+ *
+ * signal is scancel -s SIG JOB.STEP on the engines' step (never -f: that reaches the
+ * batch shell and srun, not the tasks). */
 #include "config.h"
 
 #include <errno.h>
@@ -28,8 +33,10 @@
 #include "step.h"
 
 #define SLURM_CLASS "slurm"
-/* Seconds between looks at the job while a start waits for it. */
+/* Seconds between looks at the job while a start waits for it, and after it (the
+ * foreground of ippctl start: a query every few seconds for as long as it runs). */
 #define CHECK_PERIOD 0.5
+#define UP_CHECK_PERIOD 2.0
 /* A job still pending this close to the start's deadline is given up. */
 #define DEADLINE_MARGIN 1.0
 /* How long a cancelled job may take to end (Slurm's KillWait is 30 s by default). */
@@ -181,7 +188,8 @@ static int slurm_start_engines(ippc_launch_t *l, long n, ippc_error_t **err)
     return rc;
 }
 
-/* "batch job 12 ended FAILED (exit code 1:0); the end of its output file X:\n ..." */
+/* "batch job 12 ended FAILED with exit code 1:0 before all engines registered; the end
+ * of its output file X:\n ..." (after the start: without "before ..."). */
 static int ended_error(const ippc_launch_t *l, ippc_error_t **err)
 {
     const char *out = l->cs->cf->controller.output_file;
@@ -192,9 +200,10 @@ static int ended_error(const ippc_launch_t *l, ippc_error_t **err)
                       : tail        ? " is empty"
                       : watch.ran   ? " is missing (a directory the nodes do not share?)"
                                     : " is missing: it never started";
-    ippc_error_set(err, IPPC_E_STATE, "batch job %s %s%s%s%s before all engines registered; %s %s%s%s%s", watch.job,
+    ippc_error_set(err, IPPC_E_STATE, "batch job %s %s%s%s%s%s; %s %s%s%s%s", watch.job,
                    j->state[0] ? "ended " : "is gone (Slurm no longer knows it)", j->state,
-                   j->exit_code[0] ? " with exit code " : "", j->exit_code, what, out ? out : "?", how,
+                   j->exit_code[0] ? " with exit code " : "", j->exit_code,
+                   l->up ? "" : " before all engines registered", what, out ? out : "?", how,
                    tail && *tail ? "\n" : "", tail && *tail ? tail : "");
     free(tail);
     return -1;
@@ -205,7 +214,10 @@ static int slurm_check_started(ippc_launch_t *l, ippc_error_t **err)
     if (!watch.job[0])
         return 0;
     double now = ippc_now();
-    if (now - watch.last_check >= CHECK_PERIOD) {
+    /* Not seen running yet while the controller has written its files: look now, so
+     * that a start faster than CHECK_PERIOD still says where the job runs. */
+    bool overdue = !watch.ran && access(l->cs->client_file, F_OK) == 0;
+    if (overdue || now - watch.last_check >= (l->up ? UP_CHECK_PERIOD : CHECK_PERIOD)) {
         watch.last_check = now;
         ippc_slurm_job_t j;
         if (ippc_slurm_job(watch.job, &j, NULL) == 0) {
@@ -220,9 +232,11 @@ static int slurm_check_started(ippc_launch_t *l, ippc_error_t **err)
                         reason ? j.reason : "", reason ? ")" : "");
             else if (changed && strcmp(j.state, "RUNNING") == 0)
                 fprintf(stderr, "ippctl: batch job %s is running on %s\n", watch.job, j.nodes);
+            else if (changed && l->up)
+                fprintf(stderr, "ippctl: batch job %s is %s\n", watch.job, j.state);
         }
     }
-    if (strcmp(watch.info.state, "PENDING") == 0 && now >= watch.submitted + l->timeout - DEADLINE_MARGIN)
+    if (!l->up && strcmp(watch.info.state, "PENDING") == 0 && now >= watch.submitted + l->timeout - DEADLINE_MARGIN)
         return ippc_error_set(err, IPPC_E_TIMEOUT, "batch job %s did not start within %g s: it is still pending "
                               "(reason: %s; `squeue -j %s -o %%r` tells why it waits). Ask for fewer nodes or "
                               "engines, another partition, or give a longer --timeout",
@@ -325,27 +339,54 @@ static int slurm_stop(ippc_cstate_t *cs, double grace, ippc_stop_result_t *res, 
     return 0;
 }
 
-static int slurm_signal(ippc_cstate_t *cs, int sig, ippc_error_t **err)
+/* The engines' step of job, to signal: the step named name as squeue lists it, else
+ * step 0 (the batch script runs one srun) while the job runs. NULL with *err when the
+ * job does not run: no engines to reach. */
+static char *engine_step(const char *job, const char *name, ippc_error_t **err)
+{
+    char *step = ippc_slurm_step_id(job, name);
+    if (step)
+        return step;
+    ippc_slurm_job_t j;
+    if (ippc_slurm_job(job, &j, err) != 0)
+        return NULL;
+    if (strcmp(j.state, "RUNNING") != 0) {
+        ippc_error_set(err, IPPC_E_STATE, "batch job %s %s%s: it has no engines to signal (`ippctl status` shows "
+                       "the cluster; `ippctl stop` removes the files of one that has ended)", job,
+                       j.state[0] ? "is " : "is gone (Slurm no longer knows it)", j.state);
+        return NULL;
+    }
+    return ippc_strdup_printf("%s.0", job);
+}
+
+static int slurm_signal(ippc_cstate_t *cs, int sig, char **how, ippc_error_t **err)
 {
     const char *jobs[MAX_JOBS];
     size_t n = recorded_jobs(cs->cf, jobs);
-    char *name = ippc_step_name(cs->cluster_id);
-    if (!name)
-        return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
-    int sent = 0;
+    char *name = ippc_step_name(cs->cluster_id), *targets = strdup("");
+    char buf[16];
+    int sent = name && targets ? 0 : ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+    *how = NULL;
     for (size_t i = 0; sent >= 0 && i < n; i++) {
-        /* The batch script runs one srun: step 0, unless Slurm lists it otherwise. */
-        char *step = ippc_slurm_step_id(jobs[i], name);
-        char *target = step ? step : ippc_strdup_printf("%s.0", jobs[i]);
-        if (!target)
+        char *step = engine_step(jobs[i], name, err);
+        char *more = step ? ippc_strdup_printf("%s %s", targets, step) : NULL;
+        if (step && !more)
             sent = ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
-        else if (ippc_slurm_cancel(target, sig, err) != 0)
+        else if (!step || ippc_slurm_cancel(step, sig, err) != 0)
             sent = -1;
         else
             sent += (int)job_engines(cs->cf, jobs[i]);
-        free(target);
+        free(step);
+        if (more) {
+            free(targets);
+            targets = more;
+        }
     }
+    if (sent > 0 && !(*how = ippc_strdup_printf("scancel -s %s%s", ippc_slurm_signal_arg(sig, buf, sizeof buf),
+                                                 targets)))
+        sent = ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
     free(name);
+    free(targets);
     return sent;
 }
 
@@ -355,6 +396,7 @@ const ippc_launcher_ops_t ippc_launcher_slurm = {
     .start_controller = slurm_start_controller,
     .start_engines = slurm_start_engines,
     .signal = slurm_signal,
+    .job_state = ippc_slurm_state,
     .stop = slurm_stop,
     .check_started = slurm_check_started,
     .abort_started = slurm_abort_started,

@@ -115,9 +115,8 @@ bool ippc_slurm_state_final(const char *state)
 
 int ippc_slurm_cancel(const char *target, int sig, ippc_error_t **err)
 {
-    const char *name = sig ? ippc_slurm_signal_name(sig) : NULL;
-    if (sig && !name)
-        return ippc_error_set(err, IPPC_E_INVALID, "scancel cannot send signal %d", sig);
+    char buf[16];
+    const char *name = sig ? ippc_slurm_signal_arg(sig, buf, sizeof buf) : NULL;
     char *argv[] = {"scancel", sig ? "-s" : (char *)target, (char *)name, sig ? (char *)target : NULL, NULL};
     ippc_cmd_t r;
     if (ippc_cmd_run(argv, IPPC_SLURM_QUERY_TIMEOUT, &r, err) != 0)
@@ -202,7 +201,32 @@ bool ippc_slurm_step_exists(const char *step)
     return exists;
 }
 
-const char *ippc_slurm_signal_name(int sig)
+int ippc_slurm_state(const char *id, char *buf, size_t len, bool *ended, ippc_error_t **err)
+{
+    buf[0] = '\0';
+    if (!strchr(id, '.')) {
+        ippc_slurm_job_t j;
+        if (ippc_slurm_job(id, &j, err) != 0)
+            return -1;
+        snprintf(buf, len, "%s", j.state);
+        *ended = ippc_slurm_state_final(j.state);
+        return 0;
+    }
+    char job[64];
+    snprintf(job, sizeof job, "%.*s", (int)strcspn(id, "."), id);
+    char *list = steps(job);
+    if (!list)
+        return ippc_error_set(err, IPPC_E_CONNECT, "squeue --steps -j %s failed: is slurmctld running? `scontrol "
+                              "ping` tells", job);
+    char *found = find_step(list, 0, id);
+    snprintf(buf, len, "%s", found ? "RUNNING" : ""); /* squeue lists the steps that run */
+    *ended = !found;
+    free(found);
+    free(list);
+    return 0;
+}
+
+const char *ippc_slurm_signal_arg(int sig, char *buf, size_t len)
 {
     static const struct {
         int sig;
@@ -213,5 +237,6 @@ const char *ippc_slurm_signal_name(int sig)
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (names[i].sig == sig)
             return names[i].name;
-    return NULL;
+    snprintf(buf, len, "%d", sig); /* scancel takes a number too (real-time signals) */
+    return buf;
 }

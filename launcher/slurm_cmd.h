@@ -7,6 +7,7 @@
 #define IPPC_SLURM_CMD_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ippc.h"
 
@@ -48,7 +49,12 @@ char *ippc_slurm_step_id(const char *job, const char *step_name);
 /* Whether step "12.0" is still known to Slurm (true when Slurm cannot be asked). */
 bool ippc_slurm_step_exists(const char *step);
 
-/* A signal's name as scancel -s takes it ("INT"); NULL for one it does not know. */
-const char *ippc_slurm_signal_name(int sig);
+/* What Slurm says of a job ("12": its JobState) or a step ("12.3": RUNNING while squeue
+ * lists it), into buf; "" when Slurm no longer knows it. *ended: it has ended (or is
+ * forgotten). -1 when Slurm cannot be asked. */
+int ippc_slurm_state(const char *id, char *buf, size_t len, bool *ended, ippc_error_t **err);
+
+/* A signal as scancel -s takes it: its name ("INT"), else its number written into buf. */
+const char *ippc_slurm_signal_arg(int sig, char *buf, size_t len);
 
 #endif

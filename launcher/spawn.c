@@ -49,25 +49,33 @@ static char **merged_env(char *const *set)
     return out;
 }
 
-/* Close every descriptor from lo up, except keep. */
-static void close_from(int lo, int keep)
+/* Close the descriptors lo..hi. */
+static void close_range_compat(int lo, int hi)
 {
-#ifdef SYS_close_range
-    if (keep >= lo) {
-        if (keep > lo)
-            syscall(SYS_close_range, (unsigned)lo, (unsigned)keep - 1, 0u);
-        if (syscall(SYS_close_range, (unsigned)keep + 1, ~0u, 0u) == 0)
-            return;
-    } else if (syscall(SYS_close_range, (unsigned)lo, ~0u, 0u) == 0) {
+    if (lo > hi)
         return;
-    }
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)lo, hi == INT_MAX ? ~0u : (unsigned)hi, 0u) == 0)
+        return;
 #endif
     long max = sysconf(_SC_OPEN_MAX);
     if (max < 0 || max > 65536)
         max = 65536;
-    for (int fd = lo; fd < max; fd++)
-        if (fd != keep)
-            close(fd);
+    for (long fd = lo; fd < max && fd <= hi; fd++)
+        close((int)fd);
+}
+
+/* Close every descriptor from lo up, except keep1 and keep2 (-1: none). */
+static void close_from(int lo, int keep1, int keep2)
+{
+    int keep[2] = {keep1 < keep2 ? keep1 : keep2, keep1 < keep2 ? keep2 : keep1};
+    for (int i = 0; i < 2; i++) {
+        if (keep[i] < lo)
+            continue;
+        close_range_compat(lo, keep[i] - 1);
+        lo = keep[i] + 1;
+    }
+    close_range_compat(lo, INT_MAX);
 }
 
 /* Async-signal-safe: write a message of fixed parts to fd 2. */
@@ -96,7 +104,10 @@ static void child(const ippc_spawn_t *s, char **envp, int logfd, int report)
     }
     dup2(logfd, 1);
     dup2(logfd, 2);
-    close_from(3, report);
+    int keep = s->keep_fd > 2 ? s->keep_fd : -1;
+    if (keep >= 0)
+        fcntl(keep, F_SETFD, 0);
+    close_from(3, report, keep);
     int stage = 0;
     if (s->workdir && chdir(s->workdir) != 0) {
         stage = 1;

@@ -16,6 +16,7 @@ typedef struct {
     const char *log_path;    /* stdout and stderr (truncated, mode 0600) */
     const char *workdir;     /* chdir there first; NULL: our working directory */
     long delay_ms;           /* wait this long before exec (registration spread) */
+    int keep_fd;             /* > 2: a descriptor the program inherits (same number); 0 none */
 } ippc_spawn_t;
 
 /* Start it. Without a delay, a program that cannot be executed (missing, not

@@ -3,7 +3,6 @@
 
 #include "step.h"
 
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,23 +144,47 @@ static const char *set_step(const ippc_cluster_engine_set_t *set)
     return id && strchr(id, '.') ? id : NULL;
 }
 
-int ippc_step_signal(ippc_cstate_t *cs, int sig, ippc_error_t **err)
+int ippc_step_signal(ippc_cstate_t *cs, int sig, char **how, ippc_error_t **err)
 {
-    int sent = 0;
-    for (size_t i = 0; cs->cf && i < cs->cf->nsets; i++) {
+    *how = NULL;
+    /* Only when every set is a Slurm step: srun takes one SIGINT as a question to its
+     * user and mpirun ends its job on one, so their pids are no way to reach the
+     * engines; the controller's control channel is then. */
+    size_t nsets = cs->cf ? cs->cf->nsets : 0;
+    for (size_t i = 0; i < nsets; i++)
+        if (!set_step(&cs->cf->sets[i]))
+            return 0;
+    char buf[16];
+    const char *name = ippc_slurm_signal_arg(sig, buf, sizeof buf);
+    char *targets = strdup(""), *gone = strdup("");
+    int sent = targets && gone ? 0 : ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+    for (size_t i = 0; sent >= 0 && i < nsets; i++) {
         const ippc_cluster_engine_set_t *set = &cs->cf->sets[i];
         const char *step = set_step(set);
-        pid_t pid = set->state.has_pid && set->state.pid > 0 ? (pid_t)set->state.pid : 0;
-        if (step) {
-            /* srun takes one SIGINT as a question to its user: Slurm signals the tasks. */
-            if (ippc_slurm_cancel(step, sig, err) != 0)
-                return -1;
-            sent += set->state.has_n ? (int)set->state.n : 1;
-        } else if (pid && ippc_proc_state(pid, ippc_proc_cluster_names(), NULL, NULL) == IPPC_PS_ALIVE &&
-                   kill(pid, sig) == 0) {
-            sent++;
+        bool live = ippc_slurm_step_exists(step);
+        char **list = live ? &targets : &gone;
+        char *more = ippc_strdup_printf("%s %s", *list, step);
+        if (!more) {
+            sent = ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+            break;
         }
+        free(*list);
+        *list = more;
+        if (!live)
+            continue; /* its srun has ended: so have its engines */
+        if (ippc_slurm_cancel(step, sig, err) != 0)
+            sent = -1;
+        else
+            sent += set->state.has_n ? (int)set->state.n : 1;
     }
+    if (sent >= 0 && nsets > 0 && !*targets)
+        sent = ippc_error_set(err, IPPC_E_STATE, "the engines' Slurm step%s%s ha%s ended: no engines to signal "
+                              "(`ippctl stop` removes the cluster's files)", strchr(gone + 1, ' ') ? "s" : "", gone,
+                              strchr(gone + 1, ' ') ? "ve" : "s");
+    if (sent > 0 && !(*how = ippc_strdup_printf("scancel -s %s%s", name, targets)))
+        sent = ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
+    free(targets);
+    free(gone);
     return sent;
 }
 

@@ -12,6 +12,7 @@
 
 #include "daemon_args.h"
 #include "launcher.h"
+#include "slurm_cmd.h"
 
 /* The class the step back ends write for their engines. */
 #define IPPC_STEP_CLASS "mpi"
@@ -52,14 +53,15 @@ int ippc_step_engine_command(ippc_launch_t *l, long n, bool pmix, ippc_argv_t *o
 char *ippc_step_name(const char *cluster_id);
 
 /* signal and stop of class "mpi" (see launcher.h). */
-int ippc_step_signal(ippc_cstate_t *cs, int sig, ippc_error_t **err);
+int ippc_step_signal(ippc_cstate_t *cs, int sig, char **how, ippc_error_t **err);
 int ippc_step_stop(ippc_cstate_t *cs, double grace, ippc_stop_result_t *res, ippc_error_t **err);
 
 /* The operations of a step back end: only how it starts engines differs. */
 #define IPPC_STEP_BACKEND(NAME, START_ENGINES)                                                                 \
     {                                                                                                          \
         .name = (NAME), .cls = IPPC_STEP_CLASS, .start_controller = ippc_step_start_controller,                \
-        .start_engines = (START_ENGINES), .signal = ippc_step_signal, .stop = ippc_step_stop                   \
+        .start_engines = (START_ENGINES), .signal = ippc_step_signal, .job_state = ippc_slurm_state,           \
+        .stop = ippc_step_stop                                                                                 \
     }
 
 #endif

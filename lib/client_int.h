@@ -84,6 +84,10 @@ const char *ippc_task_stream(ippc_task_t *t, bool is_stderr);
 /* Record a reply: status ok → value (apply: decoded from content.result and buffers;
  * execute: None), error/aborted → error. Sets replied. */
 void ippc_task_take_reply(ippc_task_t *t, const ippc_msg_t *reply);
+/* The same from the pieces of a reply (the client reads date and started from the JSON
+ * text without parsing header and metadata); content is referenced, buffers are not kept. */
+void ippc_task_take_reply_parts(ippc_task_t *t, json_t *content, const char *date, const char *started,
+                                ippc_blob_t *const *buffers, size_t nbuffers);
 /* Fail a task that has no reply with a local error (takes err). Sets replied and
  * output_done. */
 void ippc_task_fail(ippc_task_t *t, ippc_error_t *err);

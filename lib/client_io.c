@@ -12,6 +12,8 @@
 
 #include "client_int.h"
 #include "error_int.h"
+#include "jscan.h"
+#include "wire_int.h"
 
 /* -------------------------------------------------------------- deadlines */
 
@@ -184,17 +186,173 @@ void ippc_client_dispatch(ippc_client_t *c, void *socket, ippc_msg_t *m)
 
 /* ---------------------------------------------------------------- receive */
 
+/* ------------------------------------------------------- IOPub, unparsed */
+
+/* Most of what arrives on IOPub needs no JSON tree: other clients' output (dropped
+ * unchecked: nothing is taken from it) and the busy/idle status around each of our
+ * tasks. These are read from the JSON text with jscan (no allocation); anything else,
+ * or anything the scan cannot settle, goes the full way (ippc_session_parse_raw and
+ * on_iopub), which checks and decides exactly as before. */
+
+#define SCAN_STR 256 /* msg_ids and session ids are far shorter; longer ones go the full way */
+
+/* The string member key of JSON object text part into out; false if absent, not a string,
+ * too long, or the text is not a JSON object. */
+static bool scan_string(const ippc_frame_t *part, const char *key, char out[SCAN_STR])
+{
+    const char *const keys[1] = {key};
+    ippc_jspan_t v;
+    return ippc_jscan_object(part->data, part->len, keys, &v, 1) == 0 && ippc_jscan_string(v, out, SCAN_STR) >= 0;
+}
+
+/* Whether the header holds the members every parsed message must have (check_header in
+ * wire.c): msg_id, msg_type and session, strings without NUL. msg_type goes to type. */
+static bool scan_header(const ippc_frame_t *header, char type[SCAN_STR])
+{
+    static const char *const keys[3] = {"msg_type", "msg_id", "session"};
+    ippc_jspan_t v[3];
+    char other[SCAN_STR];
+    return ippc_jscan_object(header->data, header->len, keys, v, 3) == 0 &&
+           ippc_jscan_string(v[0], type, SCAN_STR) >= 0 && ippc_jscan_string(v[1], other, SCAN_STR) >= 0 &&
+           ippc_jscan_string(v[2], other, SCAN_STR) >= 0;
+}
+
+/* Returns 1 when raw was handled or dropped, 0 when it needs the full way, -1 when it
+ * is forged or replayed (*err says which). */
+static int iopub_unparsed(ippc_client_t *c, ippc_wire_raw_t *raw, ippc_error_t **err)
+{
+    static const char *const keys[2] = {"session", "msg_id"};
+    ippc_jspan_t v[2];
+    const ippc_frame_t *parent = &raw->parts[1];
+    if (ippc_jscan_object(parent->data, parent->len, keys, v, 2) != 0)
+        return 0;
+    char session[SCAN_STR], parent_id[SCAN_STR], type[SCAN_STR], state[SCAN_STR];
+    if (ippc_jscan_string(v[0], session, sizeof session) < 0 || ippc_jscan_string(v[1], parent_id, sizeof parent_id) < 0)
+        return 0;
+    if (strcmp(session, ippc_session_id(c->session)) != 0)
+        return 1; /* output of other clients' requests */
+    ippc_task_t *t = ippc_tasktab_get(&c->tasks, parent_id);
+    if (!t)
+        return 1;
+    if (!scan_header(&raw->parts[0], type) || strcmp(type, "status") != 0)
+        return 0;
+    /* metadata must be an object too (checked whole, as a parse would) */
+    if (ippc_jscan_object(raw->parts[2].data, raw->parts[2].len, NULL, NULL, 0) != 0 ||
+        !scan_string(&raw->parts[3], "execution_state", state))
+        return 0;
+    if (ippc_session_verify_raw(c->session, raw, err) != 0)
+        return -1;
+    c->received++;
+    if (strcmp(state, "idle") == 0) /* idle comes after all output */
+        t->output_done = true;
+    settle_task(c, t);
+    return 1;
+}
+
+/* ------------------------------------------------------ replies, unparsed */
+
+/* A reply needs its content as JSON (the task keeps it) and two dates; its header,
+ * parent header and metadata are only scanned. The same checks as the full way; what
+ * the scan cannot settle goes the full way. */
+
+/* A string member's value into out and *val (NULL when absent or not a string); false
+ * when it is a string the scan cannot give whole (too long, or holding a NUL). */
+static bool scan_optional(ippc_jspan_t v, char out[SCAN_STR], const char **val)
+{
+    *val = NULL;
+    if (!v.p || *v.p != '"')
+        return true;
+    if (ippc_jscan_string(v, out, SCAN_STR) < 0)
+        return false;
+    *val = out;
+    return true;
+}
+
+static void blobs_free(ippc_blob_t **blobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        ippc_blob_destroy(&blobs[i]);
+}
+
+/* Returns 1 when raw was handled or dropped, 0 when it needs the full way, -1 when it
+ * is forged or replayed, or memory ran out (*err says which). */
+static int reply_unparsed(ippc_client_t *c, ippc_wire_raw_t *raw, ippc_error_t **err)
+{
+    char parent_id[SCAN_STR], type[SCAN_STR], date[SCAN_STR], started[SCAN_STR];
+    if (!scan_string(&raw->parts[1], "msg_id", parent_id))
+        return 0;
+    ippc_task_t *t = ippc_tasktab_get(&c->tasks, parent_id);
+    if (!t)
+        return 1; /* stale or someone else's: the stock client prints and drops it */
+    static const char *const hkeys[1] = {"date"}, *const mkeys[1] = {"started"};
+    ippc_jspan_t hdate, mstarted;
+    const char *date_val, *started_val;
+    const ippc_frame_t *h = &raw->parts[0], *md = &raw->parts[2];
+    if (!scan_header(h, type) || ippc_jscan_object(h->data, h->len, hkeys, &hdate, 1) != 0 ||
+        !scan_optional(hdate, date, &date_val) || ippc_jscan_object(md->data, md->len, mkeys, &mstarted, 1) != 0 ||
+        !scan_optional(mstarted, started, &started_val))
+        return 0;
+    if (ippc_session_verify_raw(c->session, raw, err) != 0)
+        return -1;
+    json_t *content = ippc_wire_load_part(&raw->parts[3], "content", NULL);
+    if (!content)
+        return 0; /* the full way says why */
+    size_t nbufs = raw->nframes - raw->first_buffer;
+    ippc_blob_t *few[IPPC_WIRE_INLINE_FRAMES];
+    ippc_blob_t **blobs = nbufs <= IPPC_WIRE_INLINE_FRAMES ? few : calloc(nbufs, sizeof(*blobs));
+    size_t n = 0;
+    while (blobs && n < nbufs && (blobs[n] = ippc_blob_from_zmq(&raw->frames[raw->first_buffer + n])))
+        n++;
+    if (n == nbufs) {
+        c->received++;
+        ippc_task_take_reply_parts(t, content, date_val, started_val, blobs, nbufs);
+        settle_task(c, t);
+    } else {
+        ippc_error_set(err, IPPC_E_NOMEM, "out of memory keeping buffer %zu", n);
+    }
+    json_decref(content);
+    if (blobs)
+        blobs_free(blobs, n);
+    if (blobs != few)
+        free(blobs);
+    return n == nbufs ? 1 : -1;
+}
+
+/* One received message: dispatched, or dropped. Returns -1 with *err when it was not
+ * handled (a bad message, or a failure that ends the read). */
+static int handle_raw(ippc_client_t *c, void *socket, ippc_wire_raw_t *raw, ippc_error_t **err)
+{
+    if (socket == c->iopub) {
+        int rc = iopub_unparsed(c, raw, err);
+        if (rc != 0)
+            return rc > 0 ? 0 : -1;
+    } else if (socket != c->notification) {
+        int rc = reply_unparsed(c, raw, err);
+        if (rc != 0)
+            return rc > 0 ? 0 : -1;
+    }
+    ippc_msg_t *m = ippc_session_parse_raw(c->session, raw, err);
+    if (!m)
+        return -1;
+    ippc_client_dispatch(c, socket, m);
+    ippc_msg_destroy(&m);
+    return 0;
+}
+
 /* Read everything waiting on socket. Returns messages handled, -1 on a socket error.
  * Malformed, forged and replayed messages are consumed and dropped. */
 static int drain(ippc_client_t *c, void *socket, ippc_error_t **err)
 {
     int handled = 0;
+    ippc_wire_raw_t raw;
     for (;;) {
         ippc_error_t *e = NULL;
-        ippc_msg_t *m = ippc_session_recv(c->session, socket, ZMQ_DONTWAIT, &e);
-        if (m) {
-            ippc_client_dispatch(c, socket, m);
-            ippc_msg_destroy(&m);
+        int rc = ippc_session_recv_raw(c->session, socket, ZMQ_DONTWAIT, &raw, &e);
+        if (rc == 0) {
+            rc = handle_raw(c, socket, &raw, &e);
+            ippc_wire_raw_free(&raw);
+        }
+        if (rc == 0) {
             handled++;
             continue;
         }

@@ -95,10 +95,9 @@ const char *ippc_task_stream(ippc_task_t *t, bool is_stderr)
     return sb->data && !sb->failed ? sb->data : "";
 }
 
-static char *json_strdup(const json_t *obj, const char *key)
+static const char *str_member(const json_t *obj, const char *key)
 {
-    const char *s = json_string_value(json_object_get(obj, key));
-    return s ? strdup(s) : NULL;
+    return json_string_value(json_object_get(obj, key));
 }
 
 static const char *kind_method(ippc_task_kind_t kind)
@@ -151,7 +150,7 @@ static bool stock_unpack_failed(const json_t *content)
 }
 
 /* The value of a successful reply. */
-static void take_value(ippc_task_t *t, const ippc_msg_t *reply)
+static void take_value(ippc_task_t *t, const json_t *content, ippc_blob_t *const *buffers, size_t nbuffers)
 {
     if (t->kind != IPPC_TASK_APPLY) {
         t->value = ippc_value_new_none();
@@ -159,7 +158,7 @@ static void take_value(ippc_task_t *t, const ippc_msg_t *reply)
             t->error = ippc_error_new(IPPC_E_NOMEM, "out of memory");
         return;
     }
-    const json_t *desc = json_object_get(reply->content, "result");
+    const json_t *desc = json_object_get(content, "result");
     if (!desc) {
         t->error = ippc_error_new(IPPC_E_PROTOCOL,
                                   "engine %d answered apply without a native result: apply from C needs "
@@ -167,23 +166,29 @@ static void take_value(ippc_task_t *t, const ippc_msg_t *reply)
                                   t->engine_id);
         return;
     }
-    t->value = ippc_value_decode(desc, reply->buffers, reply->nbuffers, &t->error);
+    t->value = ippc_value_decode(desc, buffers, nbuffers, &t->error);
     if (!t->value)
         ippc_error_prefix(&t->error, "engine %d: bad result", t->engine_id);
 }
 
 void ippc_task_take_reply(ippc_task_t *t, const ippc_msg_t *reply)
 {
+    ippc_task_take_reply_parts(t, reply->content, str_member(reply->header, "date"),
+                               str_member(reply->metadata, "started"), reply->buffers, reply->nbuffers);
+}
+
+void ippc_task_take_reply_parts(ippc_task_t *t, json_t *content, const char *date, const char *started,
+                                ippc_blob_t *const *buffers, size_t nbuffers)
+{
     if (t->replied)
         return;
     t->replied = true;
-    const json_t *content = reply->content;
-    t->reply = json_incref((json_t *)content);
-    t->completed = json_strdup(reply->header, "date");
-    t->started = json_strdup(reply->metadata, "started");
+    t->reply = json_incref(content);
+    t->completed = date ? strdup(date) : NULL;
+    t->started = started ? strdup(started) : NULL;
     const char *status = json_string_value(json_object_get(content, "status"));
     if (status && strcmp(status, "ok") == 0) {
-        take_value(t, reply);
+        take_value(t, content, buffers, nbuffers);
         return;
     }
     if (status && strcmp(status, "aborted") == 0)

@@ -174,28 +174,25 @@ void ippc_hex(const unsigned char *in, size_t len, char *out)
     out[2 * len] = '\0';
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+/* Each hex digit's value plus one (0: not a hex digit): a lookup instead of three range
+ * tests per character, as every received signature is decoded. */
+static const unsigned char hex_value1[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 int ippc_unhex(const char *in, size_t inlen, unsigned char *out, size_t len)
 {
     if (inlen != 2 * len)
         return -1;
+    unsigned bad = 0;
     for (size_t i = 0; i < len; i++) {
-        int hi = hex_digit(in[2 * i]), lo = hex_digit(in[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (unsigned char)(hi << 4 | lo);
+        unsigned hi = hex_value1[(unsigned char)in[2 * i]], lo = hex_value1[(unsigned char)in[2 * i + 1]];
+        bad |= (hi == 0) | (lo == 0);
+        out[i] = (unsigned char)((hi - 1) << 4 | ((lo - 1) & 0xf));
     }
-    return 0;
+    return bad ? -1 : 0;
 }
 
 int ippc_uuid4(char out[IPPC_UUID_LEN + 1])

@@ -2,15 +2,16 @@
  *
  * Sending: serialize the four dicts as compact JSON, sign them, then send identities,
  * delimiter, signature and parts by copy and the buffers without copying.
- * Receiving: take every frame of one multipart message, then check the envelope from
- * the outside in (delimiter, frame count, signature, replay, JSON, header) so that a
- * forged message costs no JSON parsing and a replayed one is never handed out. */
+ * Receiving (wire_recv.c takes the frames): check the envelope from the outside in
+ * (delimiter, frame count, signature, replay, JSON, header) so that a forged message
+ * costs no JSON parsing and a replayed one is never handed out. */
 #include "config.h"
 
 #include "wire.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -21,6 +22,8 @@
 
 #include "crypto.h"
 #include "error_int.h"
+#include "sigcheck.h"
+#include "wire_int.h"
 
 #define NPARTS 4
 static const char *const part_names[NPARTS] = {"header", "parent_header", "metadata", "content"};
@@ -28,6 +31,7 @@ static const char *const part_names[NPARTS] = {"header", "parent_header", "metad
 struct ippc_session {
     unsigned char *key;
     size_t keylen;
+    ippc_sigcheck_t *mac; /* the key's pads hashed once (NULL for an unsigned session) */
     char *id;
     char *username;
     atomic_uint_fast64_t counter; /* the number in the next msg_id */
@@ -171,7 +175,9 @@ ippc_session_t *ippc_session_new(const char *key, const char *session_id, const 
     s->username = username ? strdup(username) : default_username();
     atomic_init(&s->counter, 0);
     s->replay_check = true;
-    if (!s->key || !s->id || !s->username) {
+    if (s->key && s->keylen)
+        s->mac = ippc_sigcheck_new(s->key, s->keylen);
+    if (!s->key || !s->id || !s->username || (s->keylen && !s->mac)) {
         ippc_session_destroy(&s);
         ippc_error_set(err, IPPC_E_NOMEM, "out of memory making a session");
         return NULL;
@@ -187,6 +193,7 @@ void ippc_session_destroy(ippc_session_t **sp)
     if (s->key)
         explicit_bzero(s->key, s->keylen); /* do not leave the key in freed memory */
     free(s->key);
+    ippc_sigcheck_destroy(&s->mac);
     free(s->id);
     free(s->username);
     ippc_replay_destroy(&s->replay);
@@ -204,26 +211,61 @@ void ippc_session_set_replay_check(ippc_session_t *s, bool on)
 
 void ippc_wire_isodate(const struct timespec *ts, char out[32])
 {
+    /* Every message's header has a date: the seconds part is formatted once a second
+     * (per thread), the microseconds by hand. */
+    static _Thread_local struct {
+        bool valid;
+        time_t sec;
+        char text[20];
+    } last;
     struct timespec now;
     if (!ts) {
         clock_gettime(CLOCK_REALTIME, &now);
         ts = &now;
     }
-    struct tm tm;
-    size_t n = 0;
-    if (gmtime_r(&ts->tv_sec, &tm))
-        n = strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-    if (n != 19) /* years outside 1000..9999 do not fit the format */
-        n = (size_t)snprintf(out, 32, "%s", "9999-12-31T23:59:59");
+    if (!last.valid || last.sec != ts->tv_sec) {
+        struct tm tm;
+        size_t n = 0;
+        if (gmtime_r(&ts->tv_sec, &tm))
+            n = strftime(last.text, sizeof last.text, "%Y-%m-%dT%H:%M:%S", &tm);
+        if (n != 19) /* years outside 1000..9999 do not fit the format */
+            memcpy(last.text, "9999-12-31T23:59:59", 20);
+        last.sec = ts->tv_sec;
+        last.valid = true;
+    }
     long usec = (ts->tv_nsec >= 0 && ts->tv_nsec < 1000000000L) ? ts->tv_nsec / 1000 : 0;
-    snprintf(out + n, 32 - n, ".%06ldZ", usec);
+    memcpy(out, last.text, 19);
+    out[19] = '.';
+    for (int i = 25; i >= 20; i--, usec /= 10)
+        out[i] = (char)('0' + usec % 10);
+    out[26] = 'Z';
+    out[27] = '\0';
+}
+
+/* getpid() is a system call and every msg_id holds the pid: it is read once, and again
+ * in the child after a fork. */
+static atomic_long cached_pid;
+static pthread_once_t pid_once = PTHREAD_ONCE_INIT;
+static void pid_refresh(void) { atomic_store(&cached_pid, (long)getpid()); }
+static void pid_init(void)
+{
+    pid_refresh();
+    pthread_atfork(NULL, NULL, pid_refresh);
+}
+static long current_pid(void)
+{
+    pthread_once(&pid_once, pid_init);
+    return atomic_load(&cached_pid);
 }
 
 /* {msg_id, msg_type, username, session, date, version} in jupyter_client's key order. */
 static json_t *make_header(ippc_session_t *s, const char *msg_type, ippc_error_t **err)
 {
     uint_fast64_t n = atomic_fetch_add(&s->counter, 1);
-    char *msg_id = ippc_strdup_printf("%s_%ld_%" PRIuFAST64, s->id, (long)getpid(), n);
+    char buf[256], *msg_id = buf;
+    int len = snprintf(buf, sizeof buf, "%s_%ld_%" PRIuFAST64, s->id, current_pid(), n);
+    if (len < 0 || (size_t)len >= sizeof buf) /* a long session id */
+        msg_id = ippc_strdup_printf("%s_%ld_%" PRIuFAST64, s->id, current_pid(), n);
     if (!msg_id) {
         ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
         return NULL;
@@ -234,7 +276,8 @@ static json_t *make_header(ippc_session_t *s, const char *msg_type, ippc_error_t
     json_t *h = json_pack_ex(&je, 0, "{s:s, s:s, s:s, s:s, s:s, s:s}", "msg_id", msg_id, "msg_type",
                              msg_type, "username", s->username, "session", s->id, "date", date,
                              "version", IPPC_PROTOCOL_VERSION);
-    free(msg_id);
+    if (msg_id != buf)
+        free(msg_id);
     if (!h)
         ippc_error_set(err, IPPC_E_INVALID, "cannot make a header: %s", je.text);
     return h;
@@ -297,7 +340,7 @@ int ippc_session_sign(const ippc_session_t *s, const ippc_iovec_t parts[4],
     if (!s->keylen)
         return 0;
     unsigned char mac[IPPC_HMAC_LEN];
-    if (ippc_hmac_sha256(s->key, s->keylen, parts, NPARTS, mac) != 0)
+    if (ippc_sigcheck_mac(s->mac, parts, NPARTS, mac) != 0)
         return -1;
     ippc_hex(mac, sizeof mac, out);
     return 0;
@@ -319,13 +362,25 @@ static int serialize_parts(const ippc_msg_t *m, ippc_wire_out_t *out, ippc_error
     for (int i = 0; i < NPARTS; i++) {
         if (!json_is_object(parts[i]))
             return ippc_error_set(err, IPPC_E_INVALID, "message %s is not a JSON object", part_names[i]);
-        /* JSON_COMPACT: no whitespace; jansson keeps insertion order and writes UTF-8. */
-        out->parts[i] = json_dumps(parts[i], JSON_COMPACT);
+        out->parts[i] = ippc_wire_dump(parts[i], &out->lens[i]);
         if (!out->parts[i])
             return ippc_error_set(err, IPPC_E_NOMEM, "cannot serialize message %s", part_names[i]);
-        out->lens[i] = strlen(out->parts[i]);
     }
     return 0;
+}
+
+/* The frames before the buffers into f: identities, delimiter, signature, the parts.
+ * Returns their number. */
+static size_t plain_frames(const ippc_msg_t *m, const char *sig, const ippc_frame_t parts[NPARTS], ippc_frame_t *f)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->nidents; i++)
+        f[n++] = (ippc_frame_t){m->idents[i].data, m->idents[i].len};
+    f[n++] = (ippc_frame_t){IPPC_DELIM, IPPC_DELIM_LEN};
+    f[n++] = (ippc_frame_t){sig, strlen(sig)};
+    for (int i = 0; i < NPARTS; i++)
+        f[n++] = parts[i];
+    return n;
 }
 
 int ippc_session_serialize(const ippc_session_t *s, const ippc_msg_t *m, ippc_wire_out_t *out,
@@ -345,13 +400,10 @@ int ippc_session_serialize(const ippc_session_t *s, const ippc_msg_t *m, ippc_wi
     out->frames = malloc(n * sizeof(*out->frames));
     if (!out->frames)
         return ippc_error_set(err, IPPC_E_NOMEM, "out of memory");
-    ippc_frame_t *f = out->frames;
-    for (size_t i = 0; i < m->nidents; i++)
-        *f++ = (ippc_frame_t){m->idents[i].data, m->idents[i].len};
-    *f++ = (ippc_frame_t){IPPC_DELIM, IPPC_DELIM_LEN};
-    *f++ = (ippc_frame_t){out->sig, strlen(out->sig)};
+    ippc_frame_t parts[NPARTS];
     for (int i = 0; i < NPARTS; i++)
-        *f++ = (ippc_frame_t){out->parts[i], out->lens[i]};
+        parts[i] = (ippc_frame_t){out->parts[i], out->lens[i]};
+    ippc_frame_t *f = out->frames + plain_frames(m, out->sig, parts, out->frames);
     for (size_t i = 0; i < m->nbuffers; i++)
         *f++ = (ippc_frame_t){ippc_blob_data(m->buffers[i]), ippc_blob_size(m->buffers[i])};
     out->nframes = n;
@@ -360,7 +412,7 @@ int ippc_session_serialize(const ippc_session_t *s, const ippc_msg_t *m, ippc_wi
 
 /* ------------------------------------------------------------------- sending */
 
-static int zmq_failure(ippc_error_t **err, const char *doing, size_t frame)
+int ippc_wire_zmq_failure(ippc_error_t **err, const char *doing, size_t frame)
 {
     int e = zmq_errno();
     if (e == EAGAIN)
@@ -382,112 +434,68 @@ static int send_blob(void *socket, ippc_blob_t *b, int flags)
     return 0;
 }
 
+/* Send the plain frames (copied by zmq_send: small, or JSON we made) and then m's buffers
+ * (without a copy). libzmq queues the parts and delivers them only once the last one is
+ * in, so a failure on the first frame (the usual EAGAIN or EHOSTUNREACH) sends nothing;
+ * later frames are accepted once the first was. */
+static int send_frames(void *socket, const ippc_msg_t *m, const ippc_frame_t *plain, size_t nplain, int flags,
+                       ippc_error_t **err)
+{
+    size_t n = nplain + m->nbuffers;
+    for (size_t i = 0; i < n; i++) {
+        int f = flags | (i + 1 < n ? ZMQ_SNDMORE : 0);
+        int rc;
+        if (i < nplain)
+            rc = zmq_send(socket, plain[i].len ? plain[i].data : "", plain[i].len, f) < 0 ? -1 : 0;
+        else
+            rc = send_blob(socket, m->buffers[i - nplain], f);
+        if (rc != 0)
+            return ippc_wire_zmq_failure(err, "sending", i);
+    }
+    return 0;
+}
+
+/* The usual message, whose parts the fast JSON writer takes and which fit in text: sent
+ * from the stack, without an allocation. Returns 1 when sent, 0 to take the general way,
+ * -1 on a failure. */
+static int send_small(ippc_session_t *s, void *socket, const ippc_msg_t *m, int flags, ippc_error_t **err)
+{
+    char text[8192], sig[2 * IPPC_HMAC_LEN + 1];
+    ippc_frame_t parts[NPARTS], plain[IPPC_WIRE_MAX_IDENTS + 2 + NPARTS];
+    const json_t *objs[NPARTS] = {m->header, m->parent_header, m->metadata, m->content};
+    size_t used = 0;
+    if (m->nidents > IPPC_WIRE_MAX_IDENTS)
+        return 0;
+    for (int i = 0; i < NPARTS; i++) {
+        size_t len;
+        if (ippc_wire_dump_into(objs[i], text + used, sizeof text - used, &len) != 0)
+            return 0;
+        parts[i] = (ippc_frame_t){text + used, len};
+        used += len;
+    }
+    ippc_iovec_t iov[NPARTS];
+    for (int i = 0; i < NPARTS; i++)
+        iov[i] = (ippc_iovec_t){parts[i].data, parts[i].len};
+    if (ippc_session_sign(s, iov, sig) != 0)
+        return ippc_error_set(err, IPPC_E_SYSTEM, "HMAC-SHA256 failed");
+    if (send_frames(socket, m, plain, plain_frames(m, sig, parts, plain), flags, err) != 0)
+        return -1;
+    return 1;
+}
+
 int ippc_session_send(ippc_session_t *s, void *socket, const ippc_msg_t *m, int flags,
                       ippc_error_t **err)
 {
+    int rc = s && m ? send_small(s, socket, m, flags, err) : 0;
+    if (rc != 0)
+        return rc > 0 ? 0 : -1;
     ippc_wire_out_t out;
-    if (ippc_session_serialize(s, m, &out, err) != 0) {
-        ippc_wire_out_free(&out);
-        return -1;
-    }
-    /* Frames before the buffers are small (or JSON we made): zmq_send copies them.
-     * Buffers go without a copy. libzmq queues the parts and delivers them only once the
-     * last one is in, so a failure on the first frame (the usual EAGAIN or
-     * EHOSTUNREACH) sends nothing; later frames are accepted once the first was. */
-    size_t nplain = out.nframes - m->nbuffers;
-    int rc = 0;
-    for (size_t i = 0; i < out.nframes; i++) {
-        int f = flags | (i + 1 < out.nframes ? ZMQ_SNDMORE : 0);
-        if (i < nplain) {
-            const ippc_frame_t *fr = &out.frames[i];
-            rc = zmq_send(socket, fr->len ? fr->data : "", fr->len, f) < 0 ? -1 : 0;
-        } else {
-            rc = send_blob(socket, m->buffers[i - nplain], f);
-        }
-        if (rc != 0) {
-            zmq_failure(err, "sending", i);
-            break;
-        }
-    }
+    if (ippc_session_serialize(s, m, &out, err) == 0)
+        rc = send_frames(socket, m, out.frames, out.nframes - m->nbuffers, flags, err);
+    else
+        rc = -1;
     ippc_wire_out_free(&out);
     return rc;
-}
-
-/* ----------------------------------------------------------------- receiving */
-
-typedef struct {
-    zmq_msg_t *v;
-    size_t n;
-} framevec_t;
-
-static void framevec_free(framevec_t *fv)
-{
-    for (size_t i = 0; i < fv->n; i++)
-        zmq_msg_close(&fv->v[i]);
-    free(fv->v);
-    fv->v = NULL;
-    fv->n = 0;
-}
-
-/* Keep frame f (moved) unless over the limit or out of memory: then it is dropped and
- * *err says why, but the caller keeps reading so that the message is consumed whole. */
-static void framevec_take(framevec_t *fv, zmq_msg_t *f, ippc_error_t **err)
-{
-    if (fv->n >= IPPC_WIRE_MAX_FRAMES) {
-        ippc_error_set(err, IPPC_E_PARSE, "message has more than %d frames", IPPC_WIRE_MAX_FRAMES);
-    } else if (grow_for((void **)&fv->v, fv->n, sizeof(*fv->v)) != 0) {
-        ippc_error_set(err, IPPC_E_NOMEM, "out of memory receiving a message");
-    } else {
-        zmq_msg_init(&fv->v[fv->n]);
-        zmq_msg_move(&fv->v[fv->n++], f);
-    }
-    zmq_msg_close(f);
-}
-
-/* Read all frames of the next message. Returns -1 only when nothing could be read; a
- * message that cannot be kept whole is still consumed and *err set. */
-static int recv_frames(void *socket, int flags, framevec_t *fv, ippc_error_t **err)
-{
-    zmq_msg_t f;
-    zmq_msg_init(&f);
-    if (zmq_msg_recv(&f, socket, flags) < 0) {
-        zmq_msg_close(&f);
-        return zmq_failure(err, "receiving", 0);
-    }
-    for (;;) {
-        int more = zmq_msg_more(&f);
-        framevec_take(fv, &f, err);
-        if (!more)
-            return 0;
-        zmq_msg_init(&f);
-        /* The rest of a multipart message is already here: this does not block, but a
-         * signal can still interrupt it. */
-        int rc;
-        while ((rc = zmq_msg_recv(&f, socket, 0)) < 0 && zmq_errno() == EINTR)
-            ;
-        if (rc < 0) {
-            zmq_msg_close(&f);
-            zmq_failure(err, "receiving", fv->n);
-            return 0;
-        }
-    }
-}
-
-ippc_msg_t *ippc_session_recv(ippc_session_t *s, void *socket, int flags, ippc_error_t **err)
-{
-    framevec_t fv = {NULL, 0};
-    ippc_error_t *local = NULL;
-    ippc_msg_t *m = NULL;
-    if (recv_frames(socket, flags, &fv, &local) == 0 && !local)
-        m = ippc_session_parse_zmq(s, fv.v, fv.n, &local);
-    framevec_free(&fv);
-    if (local) {
-        if (err && !*err)
-            *err = local;
-        else
-            ippc_error_destroy(&local);
-    }
-    return m;
 }
 
 /* ------------------------------------------------------------------- parsing */
@@ -510,8 +518,8 @@ static ippc_replay_t *session_replay(ippc_session_t *s)
 
 /* Check the signature of the four parts, then (only for a genuine message, so that
  * forgeries cannot fill the history) that it was not seen before. */
-static int verify(ippc_session_t *s, const ippc_frame_t *sig, const ippc_frame_t *parts,
-                  ippc_error_t **err)
+int ippc_session_verify(ippc_session_t *s, const ippc_frame_t *sig, const ippc_frame_t *parts,
+                        ippc_error_t **err)
 {
     if (!s->keylen)
         return 0; /* unsigned session: jupyter_client ignores the signature frame too */
@@ -524,7 +532,7 @@ static int verify(ippc_session_t *s, const ippc_frame_t *sig, const ippc_frame_t
     ippc_iovec_t iov[NPARTS];
     for (int i = 0; i < NPARTS; i++)
         iov[i] = (ippc_iovec_t){parts[i].data, parts[i].len};
-    if (ippc_hmac_sha256(s->key, s->keylen, iov, NPARTS, want) != 0)
+    if (ippc_sigcheck_mac(s->mac, iov, NPARTS, want) != 0)
         return ippc_error_set(err, IPPC_E_SYSTEM, "HMAC-SHA256 failed");
     if (!ippc_memeq_ct(got, want, sizeof got))
         return ippc_error_set(err, IPPC_E_SIGNATURE, "signature mismatch");
@@ -539,7 +547,7 @@ static int verify(ippc_session_t *s, const ippc_frame_t *sig, const ippc_frame_t
 
 /* One of the four parts as a JSON object. Lengths are explicit (no NUL needed);
  * jansson refuses invalid UTF-8; \u0000 in strings is allowed as Python sends it. */
-static json_t *load_part(const ippc_frame_t *f, const char *name, ippc_error_t **err)
+json_t *ippc_wire_load_part(const ippc_frame_t *f, const char *name, ippc_error_t **err)
 {
     if (f->len == 0) {
         ippc_error_set(err, IPPC_E_PARSE, "message %s is empty", name);
@@ -576,7 +584,7 @@ static int check_header(const json_t *h, ippc_error_t **err)
     return 0;
 }
 
-static int check_frames(const ippc_frame_t *frames, size_t nframes, long *delim, ippc_error_t **err)
+int ippc_wire_check_frames(const ippc_frame_t *frames, size_t nframes, long *delim, ippc_error_t **err)
 {
     if (nframes > IPPC_WIRE_MAX_FRAMES)
         return ippc_error_set(err, IPPC_E_PARSE, "message has %zu frames (at most %d)", nframes,
@@ -599,22 +607,22 @@ static int check_frames(const ippc_frame_t *frames, size_t nframes, long *delim,
 
 /* Everything but the buffers: the caller attaches frames [*first_buffer, nframes). */
 static ippc_msg_t *parse_envelope(ippc_session_t *s, const ippc_frame_t *frames, size_t nframes,
-                                  size_t *first_buffer, ippc_error_t **err)
+                                  bool verified, size_t *first_buffer, ippc_error_t **err)
 {
     long d = -1;
     if (!s)
         return ippc_error_set(err, IPPC_E_INVALID, "parsing needs a session"), NULL;
-    if (check_frames(frames, nframes, &d, err) != 0)
+    if (ippc_wire_check_frames(frames, nframes, &d, err) != 0)
         return NULL;
     const ippc_frame_t *parts = &frames[d + 2];
-    if (verify(s, &frames[d + 1], parts, err) != 0)
+    if (!verified && ippc_session_verify(s, &frames[d + 1], parts, err) != 0)
         return NULL;
     ippc_msg_t *m = msg_alloc();
     if (!m)
         return ippc_error_set(err, IPPC_E_NOMEM, "out of memory"), NULL;
     json_t **slots[NPARTS] = {&m->header, &m->parent_header, &m->metadata, &m->content};
     for (int i = 0; i < NPARTS; i++) {
-        if (!(*slots[i] = load_part(&parts[i], part_names[i], err))) {
+        if (!(*slots[i] = ippc_wire_load_part(&parts[i], part_names[i], err))) {
             ippc_msg_destroy(&m);
             return NULL;
         }
@@ -637,7 +645,7 @@ ippc_msg_t *ippc_session_parse(ippc_session_t *s, const ippc_frame_t *frames, si
                                ippc_error_t **err)
 {
     size_t first = nframes;
-    ippc_msg_t *m = parse_envelope(s, frames, nframes, &first, err);
+    ippc_msg_t *m = parse_envelope(s, frames, nframes, false, &first, err);
     for (size_t i = first; m && i < nframes; i++) {
         if (msg_push_buffer(m, ippc_blob_copy(frames[i].data, frames[i].len)) != 0) {
             ippc_msg_destroy(&m);
@@ -647,21 +655,24 @@ ippc_msg_t *ippc_session_parse(ippc_session_t *s, const ippc_frame_t *frames, si
     return m;
 }
 
-ippc_msg_t *ippc_session_parse_zmq(ippc_session_t *s, zmq_msg_t *frames, size_t nframes,
-                                   ippc_error_t **err)
+ippc_msg_t *ippc_wire_parse_zmq(ippc_session_t *s, zmq_msg_t *frames, size_t nframes, bool verified,
+                               ippc_error_t **err)
 {
     if (nframes > IPPC_WIRE_MAX_FRAMES)
         return ippc_error_set(err, IPPC_E_PARSE, "message has %zu frames (at most %d)", nframes,
                               IPPC_WIRE_MAX_FRAMES),
                NULL;
-    ippc_frame_t *views = calloc(nframes ? nframes : 1, sizeof(*views));
+    /* views of the usual few frames on the stack: no allocation per message */
+    ippc_frame_t few[IPPC_WIRE_INLINE_FRAMES] = {{0}};
+    ippc_frame_t *views = nframes <= IPPC_WIRE_INLINE_FRAMES ? few : calloc(nframes, sizeof(*views));
     if (!views)
         return ippc_error_set(err, IPPC_E_NOMEM, "out of memory"), NULL;
     for (size_t i = 0; i < nframes; i++)
         views[i] = (ippc_frame_t){zmq_msg_data(&frames[i]), zmq_msg_size(&frames[i])};
     size_t first = nframes;
-    ippc_msg_t *m = parse_envelope(s, views, nframes, &first, err);
-    free(views);
+    ippc_msg_t *m = parse_envelope(s, views, nframes, verified, &first, err);
+    if (views != few)
+        free(views);
     for (size_t i = first; m && i < nframes; i++) {
         if (msg_push_buffer(m, ippc_blob_from_zmq(&frames[i])) != 0) {
             ippc_msg_destroy(&m);
@@ -669,4 +680,10 @@ ippc_msg_t *ippc_session_parse_zmq(ippc_session_t *s, zmq_msg_t *frames, size_t 
         }
     }
     return m;
+}
+
+ippc_msg_t *ippc_session_parse_zmq(ippc_session_t *s, zmq_msg_t *frames, size_t nframes,
+                                   ippc_error_t **err)
+{
+    return ippc_wire_parse_zmq(s, frames, nframes, false, err);
 }

@@ -117,6 +117,37 @@ ippc_msg_t *ippc_session_parse(ippc_session_t *s, const ippc_frame_t *frames, si
 ippc_msg_t *ippc_session_parse_zmq(ippc_session_t *s, zmq_msg_t *frames, size_t nframes,
                                    ippc_error_t **err);
 
+/* A received message whose JSON is not parsed yet, for a receiver that can decide from
+ * a few strings (read with jscan.h from the parts' text) that it does not need the rest:
+ * the client drops other clients' output and handles status messages this way, with no
+ * allocation. The frames are held inline for the usual few, so the struct must stay
+ * where ippc_session_recv_raw filled it. */
+#define IPPC_WIRE_INLINE_FRAMES 16
+typedef struct {
+    zmq_msg_t *frames; /* every frame of the message */
+    size_t nframes;
+    ippc_frame_t sig;      /* views of the signature frame */
+    ippc_frame_t parts[4]; /* and of header, parent_header, metadata, content (JSON text) */
+    size_t first_buffer;   /* frames[first_buffer..nframes) are the buffers */
+    bool verified;         /* signature and replay checked (ippc_session_verify_raw) */
+    zmq_msg_t inline_frames[IPPC_WIRE_INLINE_FRAMES];
+} ippc_wire_raw_t;
+
+/* Receive one multipart message and check its frame layout (as ippc_session_recv does
+ * first); nothing else is checked yet. Returns 0, or -1 with raw empty: nothing waiting
+ * (IPPC_E_TIMEOUT), zmq failed (IPPC_E_IO), or a malformed message was consumed
+ * (IPPC_E_PARSE, IPPC_E_NOMEM). */
+int ippc_session_recv_raw(ippc_session_t *s, void *socket, int flags, ippc_wire_raw_t *raw,
+                          ippc_error_t **err);
+/* Check the signature and the replay history (once; IPPC_E_SIGNATURE, IPPC_E_REPLAY). A
+ * message must pass this before anything taken from it is acted on. */
+int ippc_session_verify_raw(ippc_session_t *s, ippc_wire_raw_t *raw, ippc_error_t **err);
+/* The whole message, exactly as ippc_session_recv would have returned it (verifying it
+ * first unless done); buffer frames are moved into the message. */
+ippc_msg_t *ippc_session_parse_raw(ippc_session_t *s, ippc_wire_raw_t *raw, ippc_error_t **err);
+/* Close the frames (raw stays reusable for another ippc_session_recv_raw). */
+void ippc_wire_raw_free(ippc_wire_raw_t *raw);
+
 /* The date format of headers: "2026-11-25T12:02:52.109945Z" (27 chars) into out (now when
  * ts NULL). */
 void ippc_wire_isodate(const struct timespec *ts, char out[32]);

@@ -4,8 +4,10 @@
 # engines, 2 on each of the 4 nodes (slurm.nodes, slurm.ntasks_per_node); the cluster file records the job as the stock
 # SlurmControllerLauncher does; `ippctl px` and the stock Python client
 # (Cluster.from_file().connect_client_sync()) use the engines; `ippctl signal INT`
-# interrupts a time.sleep(30) running on every engine, which keep serving; `ippctl stop`
-# cancels the job and leaves no job, no process and no cluster file.
+# goes through Slurm (scancel -s INT JOB.STEP, never -f) and interrupts a
+# time.sleep(30) running on every engine, which keep serving; with --targets it goes
+# through the controller; `ippctl status` shows the job and its Slurm state per engine;
+# `ippctl stop` cancels the job and leaves no job, no process and no cluster file.
 . "$top_srcdir/tests/integration/lib.sh"
 need_python_modules ipyparallel
 . "$top_srcdir/tests/slurm/launch_lib.sh"
@@ -38,6 +40,18 @@ nodes=$(printf '%s\n' "$OUT" | grep -o 'node n[0-9]*' | sort | uniq -c | awk '{p
 [ "$nodes" = "2xn1 2xn2 2xn3 2xn4 " ] && ok "px: 8 engines, 2 on each of the 4 nodes" ||
     fail "px: expected 2 engines on each of n1..n4, got: $nodes"
 
+# --- ippctl status: the job and what Slurm says of it, per engine -----------------------
+run 0 "ippctl status --json" status -p slt --cluster-id c1 --json
+check "status: controller in job $job (RUNNING), 8 engines registered in job $job (RUNNING)" \
+    "d['state'] == 'running' and d['controller']['job_id'] == '$job' and d['controller']['job_state'] == 'RUNNING'
+     and d['registered'] == 8 and len(d['engines']) == 8 and sorted(e['id'] for e in d['engines']) == list(range(8))
+     and all(e['job_id'] == '$job' and e['job_state'] == 'RUNNING' and e['state'] == 'registered'
+             and e['log'].endswith('/ippc-slurm-c1-$job.log') for e in d['engines'])"
+run 0 "ippctl status" status -p slt --cluster-id c1
+expect "status: the controller's batch job" "$OUT" "^cluster 'c1' of profile slt: running, controller in batch job $job \(RUNNING\), 8 engines registered"
+[ "$(printf '%s\n' "$OUT" | grep -cE "^[0-7] .* registered .* $job RUNNING\$")" = 8 ] &&
+    ok "status: 8 rows with the job and its state" || fail "status: expected 8 rows ending '$job RUNNING' in: $OUT"
+
 # --- the stock Python client -------------------------------------------------------
 out=$(timeout 120 "$PYTHON3" - "$IPYTHONDIR/profile_slt" 2>&1 <<'PY'
 import sys
@@ -55,29 +69,12 @@ PY
     ok "stock client: Cluster.from_file().connect_client_sync(), scatter/apply/map on 8 engines" ||
     fail "stock client: got: $out"
 
-# --- ippctl signal INT interrupts a running sleep on every engine ------------------
-mkdir -p "$TMP/sleeping"
-in_background sleeper px -p slt --cluster-id c1 --timeout 120 \
-    "import os, time; open('$TMP/sleeping/%s' % os.environ['SLURM_PROCID'], 'w').close(); time.sleep(30)"
-sleeper=$BG
-for _ in $(seq 600); do [ "$(ls "$TMP/sleeping" | wc -l)" = 8 ] && break; sleep 0.1; done
-if [ "$(ls "$TMP/sleeping" | wc -l)" != 8 ]; then
-    fail "signal: the 8 engines did not all start sleeping ($(ls "$TMP/sleeping" | wc -l))"
-fi
-t0=$(now_s)
-run 0 "ippctl signal INT" signal -p slt --cluster-id c1 INT
-wait "$sleeper"
-rc=$?
-if elapsed_lt "$t0" 20 && [ "$rc" = 1 ] &&
-    [ "$(grep -c KeyboardInterrupt "$TMP/sleeper.err")" -ge 8 ]; then
-    ok "signal INT: the px running time.sleep(30) ends at once with KeyboardInterrupt on the 8 engines"
-else
-    fail "signal INT: px exit $rc, $(grep -c KeyboardInterrupt "$TMP/sleeper.err") KeyboardInterrupts"
-    sed 's/^/#   /' "$TMP/sleeper.out" "$TMP/sleeper.err" | tail -20
-fi
-run 0 "the engines keep serving after the interrupt" px -p slt --cluster-id c1 --timeout 60 'print(6 * 7)'
-[ "$(printf '%s\n' "$OUT" | grep -c '^42$')" = 8 ] && ok "px after the interrupt: 8 engines answer" ||
-    fail "px after the interrupt: expected 8 answers, got: $OUT"
+# --- ippctl signal INT, through scancel, interrupts a running sleep on every engine --
+step=$(squeue -h --steps -j "$job" -o '%i %j' | awk '$2 == "ippc-engines-c1" { print $1 }')
+interrupt_sleepers 8 "$step" -p slt --cluster-id c1
+run 0 "ippctl signal --targets 0 INT: through the controller" signal -p slt --cluster-id c1 --targets 0 INT
+[ -z "$ERR" ] && ok "signal --targets: no scancel (the controller acknowledges, nothing printed)" ||
+    fail "signal --targets: printed: $ERR"
 
 # --- stop ---------------------------------------------------------------------------
 run 0 "ippctl stop" stop -p slt --cluster-id c1

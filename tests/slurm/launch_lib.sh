@@ -111,7 +111,56 @@ one_error() {
     fi
 }
 
+# scancel_bg NAME JOB MAX WHAT: scancel JOB from outside (as a user or an admin would),
+# then wait for the background `ippctl start` NAME ($BG): it must exit 1 within MAX
+# seconds. ERR: its standard error.
+scancel_bg() {
+    local t0 rc
+    t0=$(now_s)
+    scancel "${2:-none}"
+    wait "$BG"
+    rc=$?
+    ERR=$(cat "$TMP/$1.err")
+    [ "$rc" = 1 ] && elapsed_lt "$t0" "$3" && ok "$4: ippctl start exits 1 soon after" ||
+        fail "$4: exit $rc after $(awk -v a="$t0" -v b="$(now_s)" 'BEGIN{print b-a}') s"
+}
+
 # now_s: seconds since the epoch, with a fraction.
 now_s() { date +%s.%N; }
 # elapsed_lt START MAX: less than MAX seconds since START.
 elapsed_lt() { awk -v a="$1" -v b="$(now_s)" -v m="$2" 'BEGIN { exit !(b - a < m) }'; }
+
+# interrupt_sleepers N STEP OPTION...: `ippctl px` of a time.sleep(30) on the N engines
+# of the cluster the ippctl options name, then `ippctl signal INT`: it must go through
+# Slurm (`scancel -s INT STEP`, said on stderr), the px must end at once with
+# KeyboardInterrupt from every engine, and the engines must answer again afterwards.
+interrupt_sleepers() {
+    local n=$1 step=$2 rc t0 k
+    shift 2
+    mkdir -p "$TMP/sleeping"
+    rm -f "$TMP/sleeping"/*
+    in_background sleeper px "$@" --json --timeout 120 \
+        "import os, time; open('$TMP/sleeping/%d' % os.getpid(), 'w').close(); time.sleep(30)"
+    local sleeper=$BG
+    for _ in $(seq 600); do [ "$(ls "$TMP/sleeping" | wc -l)" = "$n" ] && break; sleep 0.1; done
+    [ "$(ls "$TMP/sleeping" | wc -l)" = "$n" ] ||
+        fail "signal: the $n engines did not all start sleeping ($(ls "$TMP/sleeping" | wc -l))"
+    t0=$(now_s)
+    run 0 "ippctl signal INT" signal "$@" INT
+    expect "signal INT: sent through Slurm to the engines' step ${step:-(none found)}, not through the controller" \
+        "$ERR" "^ippctl signal: sent SIGINT to $n engines through \`scancel -s INT ${step:-none}\`\$"
+    wait "$sleeper"
+    rc=$?
+    k=$("$PYTHON3" -c 'import json, sys
+print(sum((r["error"] or {}).get("ename") == "KeyboardInterrupt" for r in json.load(open(sys.argv[1]))))' \
+        "$TMP/sleeper.out" 2>&1)
+    if elapsed_lt "$t0" 20 && [ "$rc" = 1 ] && [ "$k" = "$n" ]; then
+        ok "signal INT: the px running time.sleep(30) ends at once with KeyboardInterrupt on the $n engines"
+    else
+        fail "signal INT: px exit $rc, KeyboardInterrupt on $k engines"
+        sed 's/^/#   /' "$TMP/sleeper.out" "$TMP/sleeper.err" | tail -20
+    fi
+    run 0 "the engines keep serving after the interrupt" px "$@" --timeout 60 'print(6 * 7)'
+    [ "$(printf '%s\n' "$OUT" | grep -c '^42$')" = "$n" ] && ok "px after the interrupt: $n engines answer" ||
+        fail "px after the interrupt: expected $n answers, got: $OUT"
+}

@@ -4,7 +4,9 @@
 # (srun makes its own allocation: 4 engines on each of the 4 nodes). Each engine's id
 # is its PMIx rank; only rank 0 loads the connection info, the 15 others get it from
 # rank 0 through PMIx (their logs say so); all 16 register without timeouts. The stock
-# client sees ids 0..15 with rank == id; `ippctl stop` ends the step and its
+# client sees ids 0..15 with rank == id; `ippctl signal INT` interrupts code on all 16
+# through `scancel -s INT JOB.STEP` (through the controller once a stock client has
+# rewritten the cluster file without the step); `ippctl stop` ends the step and its
 # allocation.
 . "$top_srcdir/tests/integration/lib.sh"
 need_python_modules ipyparallel
@@ -28,6 +30,15 @@ log=$(recorded pmt '' "list(d['engines']['sets'].values())[0]['output_file']")
 step=$(recorded pmt '' "list(d['engines']['sets'].values())[0]['job_id']")
 cmd=$(recorded pmt '' "d['controller']['state']['pid']")
 
+run 0 "ippctl status --json" status -p pmt --json
+check "status: 16 engines registered in step $step (RUNNING)" \
+    "d['state'] == 'running' and d['registered'] == 16 and len(d['engines']) == 16
+     and all(e['job_id'] == '$step' and e['job_state'] == 'RUNNING' and e['state'] == 'registered'
+             for e in d['engines'])"
+
+# ippctl signal goes through Slurm to the step (srun would take one SIGINT as a question).
+interrupt_sleepers 16 "$step" -p pmt
+
 out=$(timeout 120 "$PYTHON3" - "$IPYTHONDIR/profile_pmt" 2>&1 <<'PY'
 import sys
 import ipyparallel as ipp
@@ -43,6 +54,12 @@ PY
 [ "$out" = "ids True ranks True nodes [('n1', 4), ('n2', 4), ('n3', 4), ('n4', 4)]" ] &&
     ok "stock client: ids 0..15, each engine's id is its PMIx rank, 4 engines per node" ||
     fail "stock client: got: $out"
+
+# The stock Cluster.from_file() rewrote the cluster file as its MPI launcher records a
+# set, without the step: signal then goes through the controller, which still works.
+run 0 "ippctl signal INT after a stock client rewrote the cluster file" signal -p pmt INT
+[ -z "$ERR" ] && ok "signal INT without a recorded step: through the controller (nothing printed)" ||
+    fail "signal INT without a recorded step: printed: $ERR"
 
 shared=$(grep -c 'PMIx: shared the connection info with the 16 ranks' "$log")
 got=$(grep -c 'PMIx: connection info from rank 0' "$log")

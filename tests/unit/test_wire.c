@@ -12,6 +12,7 @@
 
 #include "crypto.h"
 #include "wire.h"
+#include "wire_int.h"
 
 #define KEY "4b72be71-8d197964393dddbbb367ee1a"
 #define DATE_RE "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{6}Z$"
@@ -318,6 +319,67 @@ END_TEST
 
 /* ------------------------------------------------------------ serialization */
 
+/* ippc_wire_dump writes what json_dumps(JSON_COMPACT) writes, on its own fast path
+ * (plain strings, integers, nesting) and on jansson's (escapes, UTF-8, reals, depth). */
+START_TEST(test_dump_matches_jansson)
+{
+    static const char *const texts[] = {
+        "{}",
+        "{\"msg_id\":\"abc_1_2\",\"msg_type\":\"apply_request\",\"username\":\"u\",\"session\":\"s\","
+        "\"date\":\"2026-11-25T12:02:52.109945Z\",\"version\":\"5.3\"}",
+        "{\"z\":1,\"a\":-9223372036854775808,\"m\":9223372036854775807,\"n\":0,\"t\":true,\"f\":false,\"x\":null}",
+        "{\"callable\":\"lambda: None\",\"args\":[],\"kwargs\":{},\"l\":[1,[2,{\"k\":[]}],\"s\"]}",
+        "{\"q\":\"a\\\"b\\\\c/d\\n\\u0001\\u007f\"}",
+        "{\"u\":\"caf\u00e9 \u2028\",\"r\":1.5,\"e\":1e300}",
+        "{\"nul\":\"a\\u0000b\"}",
+    };
+    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
+        json_error_t je;
+        json_t *v = json_loads(texts[i], JSON_ALLOW_NUL, &je);
+        ck_assert_msg(v != NULL, "case %zu: %s", i, je.text);
+        char *want = json_dumps(v, JSON_COMPACT);
+        size_t len = 0;
+        char *got = ippc_wire_dump(v, &len);
+        ck_assert_ptr_nonnull(got);
+        ck_assert_str_eq(got, want);
+        ck_assert_uint_eq(len, strlen(want));
+        free(got);
+        free(want);
+        json_decref(v);
+    }
+    /* deeper than the fast path goes */
+    json_t *deep = json_integer(1);
+    for (int i = 0; i < 40; i++) {
+        json_t *a = json_array();
+        json_array_append_new(a, deep);
+        deep = a;
+    }
+    json_t *top = json_pack("{s:o}", "d", deep);
+    char *dwant = json_dumps(top, JSON_COMPACT);
+    size_t dlen = 0;
+    char *dgot = ippc_wire_dump(top, &dlen);
+    ck_assert_str_eq(dgot, dwant);
+    free(dgot);
+    free(dwant);
+    json_decref(top);
+    /* a value larger than the stack buffer */
+    json_t *big = json_object();
+    for (int i = 0; i < 500; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "key%d", i);
+        json_object_set_new(big, key, json_string("value"));
+    }
+    char *want = json_dumps(big, JSON_COMPACT);
+    size_t len = 0;
+    char *got = ippc_wire_dump(big, &len);
+    ck_assert_str_eq(got, want);
+    ck_assert_uint_eq(len, strlen(want));
+    free(got);
+    free(want);
+    json_decref(big);
+}
+END_TEST
+
 START_TEST(test_serialize_compact_and_signed)
 {
     ippc_session_t *s = session("secret");
@@ -428,6 +490,61 @@ START_TEST(test_roundtrip_pair_buffers)
     ck_assert_int_eq(freed, 0); /* still the receiver's */
     ippc_msg_destroy(&got);
     ck_assert_int_eq(freed, 1);
+    ippc_session_destroy(&s);
+    ippc_session_destroy(&r);
+    zmq_close(a);
+    zmq_close(b);
+}
+END_TEST
+
+/* The raw receive: frames first (more than the inline few here), the parts' text as
+ * sent, verification once (a second call does not trip the replay check), then the
+ * same message ippc_session_recv gives; a replayed copy fails verification. */
+START_TEST(test_recv_raw)
+{
+    void *a, *b;
+    sock_pair(&a, &b, ZMQ_PAIR, ZMQ_PAIR, "inproc://wire-raw");
+    ippc_session_t *s = session(KEY), *r = session(KEY);
+    ippc_msg_t *m = make_msg(s, "apply_reply", "{\"status\": \"ok\"}");
+    for (int i = 0; i < 2 * IPPC_WIRE_INLINE_FRAMES; i++) {
+        ippc_blob_t *bl = ippc_blob_copy(&i, sizeof i);
+        ck_assert_int_eq(ippc_msg_add_buffer(m, bl), 0);
+        ippc_blob_destroy(&bl);
+    }
+    send_ok(s, a, m);
+    send_ok(s, a, m); /* the same bytes again: a replay */
+    ippc_wire_out_t out;
+    ck_assert_int_eq(ippc_session_serialize(s, m, &out, NULL), 0);
+    ippc_wire_raw_t raw;
+    ippc_error_t *err = NULL;
+    ck_assert_int_eq(ippc_session_recv_raw(r, b, 0, &raw, &err), 0);
+    ck_assert_uint_eq(raw.nframes, 2 + 4 + 2 * IPPC_WIRE_INLINE_FRAMES);
+    ck_assert_uint_eq(raw.first_buffer, 6);
+    for (int i = 0; i < 4; i++) {
+        ck_assert_uint_eq(raw.parts[i].len, out.lens[i]);
+        ck_assert_mem_eq(raw.parts[i].data, out.parts[i], out.lens[i]);
+    }
+    ck_assert_int_eq(ippc_session_verify_raw(r, &raw, &err), 0);
+    ck_assert_int_eq(ippc_session_verify_raw(r, &raw, &err), 0);
+    ippc_msg_t *got = ippc_session_parse_raw(r, &raw, &err);
+    ck_assert_msg(got != NULL, "parse_raw: %s", ippc_error_message(err));
+    ck_assert(json_equal(got->header, m->header));
+    ck_assert(json_equal(got->content, m->content));
+    ck_assert_uint_eq(got->nbuffers, 2 * IPPC_WIRE_INLINE_FRAMES);
+    ck_assert_mem_eq(ippc_blob_data(got->buffers[20]), &(int){20}, sizeof(int));
+    ippc_msg_destroy(&got);
+    ippc_wire_raw_free(&raw);
+    ck_assert_int_eq(ippc_session_recv_raw(r, b, 0, &raw, &err), 0);
+    ck_assert_int_eq(ippc_session_verify_raw(r, &raw, &err), -1);
+    ck_assert_int_eq(ippc_error_code(err), IPPC_E_REPLAY);
+    ippc_error_destroy(&err);
+    ippc_wire_raw_free(&raw);
+    ck_assert_int_eq(ippc_session_recv_raw(r, b, ZMQ_DONTWAIT, &raw, &err), -1);
+    ck_assert_int_eq(ippc_error_code(err), IPPC_E_TIMEOUT);
+    ippc_error_destroy(&err);
+    ippc_wire_raw_free(&raw);
+    ippc_wire_out_free(&out);
+    ippc_msg_destroy(&m);
     ippc_session_destroy(&s);
     ippc_session_destroy(&r);
     zmq_close(a);
@@ -956,12 +1073,14 @@ static Suite *wire_suite(void)
     tcase_add_test(msg, test_isodate);
     tcase_add_test(msg, test_session_msg_refuses_non_objects);
     tcase_add_test(msg, test_serialize_compact_and_signed);
+    tcase_add_test(msg, test_dump_matches_jansson);
     tcase_add_test(msg, test_parse_roundtrip_in_memory);
     suite_add_tcase(s, msg);
 
     TCase *sock = tcase_create("sockets");
     tcase_add_checked_fixture(sock, ctx_setup, ctx_teardown);
     tcase_add_test(sock, test_roundtrip_pair_buffers);
+    tcase_add_test(sock, test_recv_raw);
     tcase_add_test(sock, test_router_dealer_reply);
     tcase_add_test(sock, test_recv_consumes_malformed);
     tcase_add_test(sock, test_dontwait);

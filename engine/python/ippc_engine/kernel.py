@@ -1,9 +1,12 @@
 """The engine's kernel: what the C side calls for each shell request.
 
-``Kernel.dispatch(msg_type, content_json, metadata_json, buffers)`` returns
-``(reply_content_json, reply_buffers)``. It publishes the request's IOPub output on the
-way (execute_input, stream, display_data, execute_result, error); the C side sends
-status busy/idle and the reply. Handled types:
+``Kernel.dispatch(msg_type, content_json, native, buffers)`` (content_json: the
+request's content frame as bytes; native: its metadata has a true ``"ippc"``) returns
+``(reply_content_json, reply_buffers, status, ename)`` (ename None unless an error):
+the C side puts the text into the reply as it is and writes the reply metadata from
+status and ename. It publishes the request's IOPub output on the way (execute_input,
+stream, display_data, execute_result, error); the C side sends status busy/idle and
+the reply. Handled types:
 
 * ``execute_request`` ``{code, silent, store_history, user_expressions}`` → execute_reply
   ``{status, execution_count, user_expressions, payload}`` (+ ename, evalue, traceback,
@@ -29,6 +32,7 @@ mpi_size = MPI.COMM_WORLD.Get_size()
 
 
 _MISSING = object()
+_OK_REPLY = '{"status":"ok"}'
 
 
 def _log(level, text):
@@ -48,6 +52,8 @@ class Kernel:
         self.log_level = log_level
         self.shell = None
         self.ipython = False
+        self._native = None  # the codec modules, once imported (apply_request)
+        self._serialize = None
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -218,24 +224,26 @@ class Kernel:
 
     # ------------------------------------------------------------------ requests
 
-    def dispatch(self, msg_type, content_json, metadata_json, buffers):
-        import json
-
+    def dispatch(self, msg_type, content_json, native, buffers):
         try:
+            if msg_type == "apply_request":  # the content of a stock one is {}: not parsed
+                return self.apply_request(content_json, native, buffers)
+            import json
+
             content = json.loads(content_json)
-            metadata = json.loads(metadata_json)
             if msg_type == "execute_request":
-                return self.execute_request(content), None
-            if msg_type == "apply_request":
-                return self.apply_request(content, metadata, buffers)
+                return self.execute_request(content)
             if msg_type == "kernel_info_request":
-                return self.kernel_info(), None
-            return dumps(self._error_content("ValueError", "ippc-engine: unknown shell message type '%s'" % msg_type,
-                                             ["ValueError: unknown shell message type '%s'" % msg_type],
-                                             msg_type.replace("_request", ""))), None
+                return self.kernel_info(), None, "ok", None
+            return self._error_reply("ValueError", "ippc-engine: unknown shell message type '%s'" % msg_type,
+                                     ["ValueError: unknown shell message type '%s'" % msg_type],
+                                     msg_type.replace("_request", ""))
         except BaseException as e:  # e.g. a KeyboardInterrupt after the user's code ended
-            return dumps(self._error_content(type(e).__name__, str(e), ["%s: %s" % (type(e).__name__, e)],
-                                             "apply" if msg_type == "apply_request" else "execute")), None
+            return self._error_reply(type(e).__name__, str(e), ["%s: %s" % (type(e).__name__, e)],
+                                     "apply" if msg_type == "apply_request" else "execute")
+
+    def _error_reply(self, ename, evalue, traceback, method):
+        return dumps(self._error_content(ename, evalue, traceback, method)), None, "error", ename
 
     def _error_content(self, ename, evalue, traceback, method):
         return {"status": "error", "ename": ename, "evalue": evalue, "traceback": traceback,
@@ -276,28 +284,35 @@ class Kernel:
             reply["user_expressions"] = shell.user_expressions(c.get("user_expressions") or {})
         reply["execution_count"] = shell.execution_count - 1
         reply["payload"] = shell.read_payload()
-        return dumps(reply)
+        return dumps(reply), None, reply["status"], reply.get("ename")
 
-    def apply_request(self, content, metadata, buffers):
-        native = metadata.get("ippc")
+    def apply_request(self, content_json, native, buffers):
         try:
             if native:
-                from . import native as codec
-
-                f, args, kwargs = codec.unpack_request(content, buffers, self.shell.user_global_ns)
+                codec = self._native or self._import_native()
+                f, args, kwargs = codec.unpack_request(codec.loads(content_json), buffers, self.shell.user_global_ns)
             else:
-                from . import canned
-
-                ser = canned.serialize()
+                ser = self._serialize or self._import_serialize()
                 f, args, kwargs = ser.unpack_apply_message(buffers, self.shell.user_global_ns, copy=False)
             result = f(*args, **kwargs)  # the frame below ours is the user's (tb offset 1)
             if native:
-                reply, bufs = codec.pack_reply(result)
-            else:
-                reply, bufs = {"status": "ok"}, ser.serialize_object(result)
+                return codec.pack_reply_text(result) + ("ok", None)
+            return _OK_REPLY, ser.serialize_object(result), "ok", None
         except BaseException as e:
-            return dumps(self._apply_error(e)), None
-        return dumps(reply), bufs
+            content = self._apply_error(e)
+            return dumps(content), None, "error", content["ename"]
+
+    def _import_native(self):
+        from . import native
+
+        self._native = native
+        return native
+
+    def _import_serialize(self):
+        from . import canned
+
+        self._serialize = canned.serialize()  # MissingPackage without ipyparallel
+        return self._serialize
 
     def _apply_error(self, e):
         from . import canned

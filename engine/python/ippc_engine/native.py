@@ -343,5 +343,17 @@ def pack_reply(result):
     return {"status": "ok", "result": desc}, bufs
 
 
+# One encoder for every reply (json.dumps with options makes a new one per call).
+_encode = json.JSONEncoder(allow_nan=False, separators=(",", ":")).encode
+loads = json.loads
+
+
+def pack_reply_text(result):
+    """(reply content as JSON text, buffers)."""
+    bufs = []
+    desc = encode(result, bufs)
+    return '{"status":"ok","result":%s}' % _encode(desc), bufs
+
+
 def dumps(desc):
-    return json.dumps(desc, allow_nan=False)
+    return _encode(desc)

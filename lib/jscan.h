@@ -1,8 +1,10 @@
-/* jscan.h - read a few members of a JSON object's text without building the object.
+/* jscan.h - read a few members of a JSON object's text without building the object
+ * (internal to libippc-core).
  *
- * The relays need two or three strings of each message (the header's msg_id, the
- * parent's msg_id, an iopub message's type): parsing the whole part into a jansson
- * tree costs dozens of allocations per message, a scan costs none. The scan checks
+ * The controller's relays and the client's receiver need two or three strings of each
+ * message (the header's msg_id, the parent's msg_id, an iopub message's type): parsing
+ * the whole part into a jansson tree costs dozens of allocations per message, a scan
+ * costs none. The scan checks
  * the whole text against the JSON grammar (RFC 8259), so what passes is an object
  * jansson would read too, except that strings are checked for UTF-8 only where their
  * value is taken. */

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "clog.h"
+#include "log.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #define HAVE_SHA_NI_CODE 1
@@ -207,7 +207,8 @@ ippc_sigcheck_t *ippc_sigcheck_new(const void *key, size_t keylen)
         pad_state(c, 0x5c, c->outer);
         c->fast = self_test(c);
         if (!c->fast)
-            CLOG_W("the SHA-256 instructions disagree with the HMAC library; signatures are checked without them");
+            ippc_log(IPPC_LOG_WARNING, "the SHA-256 instructions disagree with the HMAC library; "
+                              "signatures are made and checked without them");
     }
     return c;
 }

@@ -1,6 +1,7 @@
-/* sigcheck.h - the HMAC-SHA256 of relayed messages, cheaply.
+/* sigcheck.h - the HMAC-SHA256 of messages, cheaply (internal to libippc-core).
  *
- * Every message through the relays is checked, so the MAC is the relays' largest cost:
+ * Every message a session sends or receives is signed or checked (and every message
+ * through the controller's relays), so the MAC is a large part of a message's cost:
  * here the key's inner and outer pads are hashed once (not twice per message), and on
  * CPUs with the SHA extensions the blocks go through those instructions (several times
  * faster than the portable code of libsodium). Elsewhere, and for keys longer than a
