@@ -125,21 +125,6 @@ static int send_frame(void *socket, const void *data, size_t len, int flags)
     return zmq_send(socket, len ? data : "", len, flags) < 0 ? -1 : 0;
 }
 
-/* As wire.c sends a buffer: without a copy, the blob held until libzmq is done. */
-static int send_blob(void *socket, ippc_blob_t *b, int flags)
-{
-    zmq_msg_t msg;
-    if (ippc_blob_to_zmq(b, &msg) != 0)
-        return -1;
-    if (zmq_msg_send(&msg, socket, flags) < 0) {
-        int e = zmq_errno();
-        zmq_msg_close(&msg); /* still ours after a failed send */
-        errno = e;
-        return -1;
-    }
-    return 0;
-}
-
 /* Append n bytes at *p. */
 static void put(char **p, const void *s, size_t n)
 {
@@ -223,7 +208,7 @@ int ewire_send(void *socket, const ippc_frame_t *idents, size_t nidents, const c
         if (++i, send_frame(socket, parts[k].data, parts[k].len, FLAGS) < 0)
             goto zfail;
     for (size_t k = 0; k < nbufs; k++)
-        if (++i, send_blob(socket, bufs->items[k], FLAGS) < 0)
+        if (++i, ippc_wire_send_blob(socket, bufs->items[k], FLAGS) < 0)
             goto zfail;
 #undef FLAGS
     rc = 0;

@@ -420,7 +420,7 @@ int ippc_wire_zmq_failure(ippc_error_t **err, const char *doing, size_t frame)
     return ippc_error_set(err, IPPC_E_IO, "%s frame %zu: %s", doing, frame, zmq_strerror(e));
 }
 
-static int send_blob(void *socket, ippc_blob_t *b, int flags)
+int ippc_wire_send_blob(void *socket, ippc_blob_t *b, int flags)
 {
     zmq_msg_t msg;
     if (ippc_blob_to_zmq(b, &msg) != 0)
@@ -448,7 +448,7 @@ static int send_frames(void *socket, const ippc_msg_t *m, const ippc_frame_t *pl
         if (i < nplain)
             rc = zmq_send(socket, plain[i].len ? plain[i].data : "", plain[i].len, f) < 0 ? -1 : 0;
         else
-            rc = send_blob(socket, m->buffers[i - nplain], f);
+            rc = ippc_wire_send_blob(socket, m->buffers[i - nplain], f);
         if (rc != 0)
             return ippc_wire_zmq_failure(err, "sending", i);
     }

@@ -8,6 +8,8 @@
 /* Sets *err from zmq's errno for frame `frame` of a send or receive ("sending",
  * "receiving"): IPPC_E_TIMEOUT for EAGAIN, else IPPC_E_IO. Returns -1. */
 int ippc_wire_zmq_failure(ippc_error_t **err, const char *doing, size_t frame);
+/* Send b as one frame without a copy (libzmq holds a reference until sent); -1, errno. */
+int ippc_wire_send_blob(void *socket, ippc_blob_t *b, int flags);
 /* The frame layout: at most IPPC_WIRE_MAX_FRAMES, a delimiter after at most
  * IPPC_WIRE_MAX_IDENTS identities, a signature and four parts after it (IPPC_E_PARSE). */
 int ippc_wire_check_frames(const ippc_frame_t *frames, size_t nframes, long *delim, ippc_error_t **err);
